@@ -1,0 +1,309 @@
+"""Load the reference corpus from a folder of news reports.
+
+Documents come from ``.txt`` and ``.md`` files (one document each, the source id is the file
+name without its extension; a ``.md`` file may open with ``key: value`` front matter between
+``---`` lines) and from ``.jsonl`` files (one JSON object per non-blank line). An optional
+``sources.json`` sidecar maps source ids to metadata. Any other entry (other extensions,
+hidden files, subfolders) is ignored. Every problem raises :class:`CorpusError` whose message
+names the file, and the line where there is one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from service.model import Corpus, Document, Passage
+from service.segment import split_passages
+
+logger = logging.getLogger(__name__)
+
+METADATA_KEYS = ("title", "publisher", "published", "url", "language")
+JSONL_KEYS = frozenset({"id", "text", "metadata", *METADATA_KEYS})
+SIDECAR_NAME = "sources.json"
+TEXT_SUFFIXES = frozenset({".txt", ".md"})
+JSONL_SUFFIX = ".jsonl"
+SOURCE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+FRONT_MATTER_FENCE = "---"
+NULL_WORDS = frozenset({"", "null", "~"})
+
+
+class CorpusError(Exception):
+    """The corpus folder or one of its files is unusable; the message says where and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """A document read from the folder, with where it came from (for error messages)."""
+
+    document: Document
+    place: str
+
+
+def load_corpus(path: str | os.PathLike[str]) -> Corpus:
+    """Load every document under ``path`` into a :class:`Corpus` (documents sorted by id).
+
+    Metadata precedence: a field given by the document itself (``.md`` front matter or the
+    ``.jsonl`` record) wins; the ``sources.json`` sidecar only fills fields left empty.
+    """
+    folder = Path(path)
+    if not folder.exists():
+        raise CorpusError(f"{folder}: corpus folder does not exist")
+    if not folder.is_dir():
+        raise CorpusError(f"{folder}: corpus path is not a directory")
+    entries = _read_entries(folder)
+    if not entries:
+        raise CorpusError(f"{folder}: corpus folder holds no non-empty document")
+    sidecar = _read_sidecar(folder / SIDECAR_NAME, set(entries))
+    documents = tuple(
+        _fill_gaps(entries[doc_id].document, sidecar.get(doc_id, {})) for doc_id in sorted(entries)
+    )
+    return Corpus(documents=documents, passages=tuple(_passages(documents)))
+
+
+def _read_entries(folder: Path) -> dict[str, _Entry]:
+    """Read every document file of ``folder``, keyed by source id; refuse duplicate ids."""
+    try:
+        files = sorted(folder.iterdir())
+    except OSError as exc:
+        raise CorpusError(f"{folder}: cannot list corpus folder: {exc.strerror or exc}") from exc
+    entries: dict[str, _Entry] = {}
+    for file in files:
+        for entry in _read_file(file):
+            doc_id = entry.document.id
+            if doc_id in entries:
+                first = entries[doc_id].place
+                raise CorpusError(f"duplicate source id {doc_id!r}: {first} and {entry.place}")
+            entries[doc_id] = entry
+    return entries
+
+
+def _read_file(file: Path) -> list[_Entry]:
+    """Read the documents of one folder entry (none for an ignored or empty file)."""
+    suffix = file.suffix.lower()
+    if file.name == SIDECAR_NAME:
+        return []
+    if file.name.startswith(".") or not file.is_file():
+        logger.debug("ignoring %s (hidden or not a regular file)", file)
+        return []
+    if suffix == JSONL_SUFFIX:
+        return _read_jsonl(file)
+    if suffix in TEXT_SUFFIXES:
+        entry = _read_text_document(file)
+        return [entry] if entry else []
+    logger.debug("ignoring %s (not a .txt, .md or .jsonl file)", file)
+    return []
+
+
+def _read_text(file: Path) -> str:
+    """Return the content of ``file`` decoded as strict UTF-8, without a leading BOM."""
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise CorpusError(f"{file}: cannot read: {exc.strerror or exc}") from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"{file}: not valid UTF-8 (byte offset {exc.start})") from exc
+    return text.removeprefix("\ufeff")
+
+
+def _read_text_document(file: Path) -> _Entry | None:
+    """Read a ``.txt`` or ``.md`` document; None (with a warning) when it is empty."""
+    doc_id = _check_id(file.stem, str(file))
+    text = _read_text(file)
+    meta: dict[str, Any] = {}
+    if file.suffix.lower() == ".md":
+        meta, text = _split_front_matter(text, str(file))
+    if not text.strip():
+        logger.warning("skipping empty document %s", file)
+        return None
+    document = Document(id=doc_id, text=text, path=str(file), **meta)
+    return _Entry(document=document, place=str(file))
+
+
+def _split_front_matter(text: str, where: str) -> tuple[dict[str, Any], str]:
+    """Split ``---``-fenced ``key: value`` front matter off a Markdown text."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip() != FRONT_MATTER_FENCE:
+        return {}, text
+    meta: dict[str, Any] = {}
+    for number, line in enumerate(lines[1:], start=2):
+        if line.rstrip() == FRONT_MATTER_FENCE:
+            return meta, "".join(lines[number:])
+        _parse_front_matter_line(line, meta, f"{where}:{number}")
+    raise CorpusError(f"{where}:1: front matter is not closed by a '---' line")
+
+
+def _parse_front_matter_line(line: str, meta: dict[str, Any], where: str) -> None:
+    """Check the ``key: value`` pair of one front matter ``line`` and add it to ``meta``."""
+    stripped = line.strip()
+    if not stripped or stripped.startswith("#"):
+        return
+    key, colon, value = stripped.partition(":")
+    key, value = key.strip(), value.strip()
+    if not colon or not key:
+        raise CorpusError(f"{where}: front matter line is not 'key: value': {stripped!r}")
+    if key in meta:
+        raise CorpusError(f"{where}: front matter key {key!r} given twice")
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        parsed: str | None = value[1:-1]
+    else:
+        parsed = None if value.lower() in NULL_WORDS else value
+    meta.update(_check_metadata({key: parsed}, where))
+
+
+def _read_jsonl(file: Path) -> list[_Entry]:
+    """Read one document per non-blank line of a ``.jsonl`` file."""
+    entries: list[_Entry] = []
+    for number, line in enumerate(_read_text(file).split("\n"), start=1):
+        if line.strip():
+            where = f"{file}:{number}"
+            document = _jsonl_document(_parse_json(line, str(file), number), str(file), where)
+            entries.append(_Entry(document=document, place=where))
+    if not entries:
+        logger.warning("skipping empty document file %s", file)
+    return entries
+
+
+def _jsonl_document(record: Any, path: str, where: str) -> Document:
+    """Build a :class:`Document` from one decoded ``.jsonl`` record."""
+    if not isinstance(record, dict):
+        raise CorpusError(f"{where}: expected a JSON object, got {_json_type(record)}")
+    unknown = sorted(set(record) - JSONL_KEYS)
+    if unknown:
+        raise CorpusError(f"{where}: unknown key(s) {', '.join(map(repr, unknown))}")
+    doc_id = _check_id(_required_string(record, "id", where), where)
+    text = _required_string(record, "text", where)
+    nested = record.get("metadata", {})
+    if not isinstance(nested, dict):
+        raise CorpusError(f"{where}: 'metadata' must be an object, got {_json_type(nested)}")
+    top = {key: record[key] for key in METADATA_KEYS if key in record}
+    both = sorted(set(top) & set(nested))
+    if both:
+        raise CorpusError(f"{where}: {', '.join(both)} given both at top level and in metadata")
+    meta = _check_metadata({**top, **nested}, where)
+    return Document(id=doc_id, text=text, path=path, **meta)
+
+
+def _required_string(record: dict[str, Any], key: str, where: str) -> str:
+    """Return ``record[key]``, which must be a non-blank string."""
+    value = record.get(key)
+    if value is None:
+        raise CorpusError(f"{where}: missing {key!r}")
+    if not isinstance(value, str):
+        raise CorpusError(f"{where}: {key!r} must be a string, got {_json_type(value)}")
+    if not value.strip():
+        raise CorpusError(f"{where}: {key!r} is empty")
+    return value
+
+
+def _read_sidecar(file: Path, known_ids: set[str]) -> dict[str, dict[str, Any]]:
+    """Read the optional ``sources.json`` sidecar: source id -> checked metadata."""
+    if not file.is_file():
+        return {}
+    raw = _parse_json(_read_text(file), str(file), None)
+    if not isinstance(raw, dict):
+        raise CorpusError(f"{file}: expected a JSON object, got {_json_type(raw)}")
+    sidecar: dict[str, dict[str, Any]] = {}
+    for doc_id, meta in raw.items():
+        where = f"{file}: {doc_id!r}"
+        if doc_id not in known_ids:
+            raise CorpusError(f"{where}: no document has this source id")
+        if not isinstance(meta, dict):
+            raise CorpusError(f"{where}: expected a JSON object, got {_json_type(meta)}")
+        sidecar[doc_id] = _check_metadata(meta, where)
+    return sidecar
+
+
+def _check_metadata(raw: dict[str, Any], where: str) -> dict[str, Any]:
+    """Validate optional metadata fields; return them with ``published`` as a date."""
+    unknown = sorted(set(raw) - set(METADATA_KEYS))
+    if unknown:
+        raise CorpusError(f"{where}: unknown metadata key(s) {', '.join(map(repr, unknown))}")
+    meta: dict[str, Any] = {}
+    for key, value in raw.items():
+        if value is None:
+            meta[key] = None
+            continue
+        if not isinstance(value, str) or not value.strip():
+            raise CorpusError(f"{where}: {key!r} must be a non-empty string or null")
+        meta[key] = _parse_date(value, where) if key == "published" else value.strip()
+    return meta
+
+
+def _parse_date(value: str, where: str) -> date:
+    """Parse an ISO ``YYYY-MM-DD`` date."""
+    try:
+        if ISO_DATE.fullmatch(value.strip()):
+            return date.fromisoformat(value.strip())
+    except ValueError:
+        pass
+    raise CorpusError(f"{where}: 'published' must be a date YYYY-MM-DD, got {value!r}")
+
+
+def _parse_json(text: str, file: str, line: int | None) -> Any:
+    """Decode JSON (``text`` is line ``line`` of ``file``, or the whole file when None)."""
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys)
+    except json.JSONDecodeError as exc:
+        where = f"{file}:{line or exc.lineno}"
+        raise CorpusError(f"{where}: invalid JSON: {exc.msg} (column {exc.colno})") from exc
+    except ValueError as exc:  # a key given twice
+        where = f"{file}:{line}" if line else file
+        raise CorpusError(f"{where}: invalid JSON: {exc}") from exc
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Build a JSON object, refusing a key given twice."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"key {key!r} given twice")
+        result[key] = value
+    return result
+
+
+def _check_id(doc_id: str, where: str) -> str:
+    """Return ``doc_id`` if it is safe as a URL path segment."""
+    if not SOURCE_ID.fullmatch(doc_id):
+        raise CorpusError(
+            f"{where}: source id {doc_id!r} must match [A-Za-z0-9][A-Za-z0-9._-]{{0,127}}"
+        )
+    return doc_id
+
+
+def _json_type(value: Any) -> str:
+    """Name the JSON type of a decoded ``value``."""
+    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
+    if value is None:
+        return "null"
+    return names.get(type(value), "a number")
+
+
+def _fill_gaps(document: Document, sidecar: dict[str, Any]) -> Document:
+    """Fill the metadata fields ``document`` leaves empty from its sidecar entry."""
+    gaps = {
+        key: value
+        for key, value in sidecar.items()
+        if value is not None and getattr(document, key) is None
+    }
+    return replace(document, **gaps) if gaps else document
+
+
+def _passages(documents: tuple[Document, ...]) -> list[Passage]:
+    """Segment every document into passages with ids ``doc_id:index``."""
+    passages: list[Passage] = []
+    for doc in documents:
+        for index, (start, end) in enumerate(split_passages(doc.text)):
+            passages.append(
+                Passage(f"{doc.id}:{index}", doc.id, index, start, end, doc.text[start:end])
+            )
+    return passages
