@@ -1,0 +1,119 @@
+"""The HTTP API: thin views that load a request, call the checker once and dump the result."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request, send_file
+from marshmallow import ValidationError
+from werkzeug.exceptions import BadRequest, NotFound, ServiceUnavailable, UnsupportedMediaType
+
+from schemas.check import BATCH_REQUEST, BATCH_RESULT, CHECK_REQUEST, CHECK_RESULT, CheckQuery
+from schemas.sources import READY, SOURCE_DETAIL, SOURCE_LIST, SourceView
+from service.checker import FactChecker
+from service.config import PROJECT_ROOT
+from service.errors import unknown_source_messages
+from service.model import Corpus, Passage
+
+EXTENSION = "factcheck"
+OPENAPI_PATH = PROJECT_ROOT / "openapi.yaml"
+
+bp = Blueprint("api", __name__)
+
+
+@bp.post("/v1/check")
+def check() -> dict[str, Any]:
+    """Judge one claim."""
+    query = CHECK_REQUEST.load(json_body())
+    return CHECK_RESULT.dump(checker().check(**query))
+
+
+@bp.post("/v1/check/batch")
+def check_batch() -> dict[str, Any]:
+    """Judge up to 100 claims, answering in request order."""
+    batch = BATCH_REQUEST.load(json_body())
+    return BATCH_RESULT.dump({"results": check_all(checker(), batch)})
+
+
+@bp.get("/v1/sources")
+def list_sources() -> dict[str, Any]:
+    """List the documents of the reference corpus."""
+    return SOURCE_LIST.dump({"sources": source_views(checker().corpus)})
+
+
+@bp.get("/v1/sources/<source_id>")
+def get_source(source_id: str) -> dict[str, Any]:
+    """One document with its full text and passage offsets."""
+    corpus = checker().corpus
+    document = corpus.document(source_id)
+    if document is None:
+        raise NotFound(f"No source has the id {source_id!r}.")
+    return SOURCE_DETAIL.dump(SourceView(document, corpus.passages_of(source_id)))
+
+
+@bp.get("/healthz")
+def healthz() -> dict[str, str]:
+    """Liveness: the process answers."""
+    return {"status": "ok"}
+
+
+@bp.get("/readyz")
+def readyz() -> dict[str, Any]:
+    """Readiness: the corpus is loaded and the checker built."""
+    return READY.dump(checker().corpus)
+
+
+@bp.get("/openapi.yaml")
+def openapi() -> Response:
+    """The OpenAPI 3.1 description of this API."""
+    return send_file(OPENAPI_PATH, mimetype="application/yaml")
+
+
+def checker() -> FactChecker:
+    """The app's checker; 503 if the factory did not install one."""
+    found = current_app.extensions.get(EXTENSION)
+    if found is None:
+        raise ServiceUnavailable("The fact checker is not loaded yet.")
+    return found
+
+
+def json_body() -> dict[str, Any]:
+    """The request body as a JSON object, or the 415/400/413 that explains why not."""
+    if not request.is_json:  # is_json accepts parameters (charset) and application/*+json
+        raise UnsupportedMediaType(
+            "Send the request body as JSON (Content-Type: application/json)."
+        )
+    try:
+        # get_data, called by get_json, enforces MAX_CONTENT_LENGTH (413) before reading.
+        data = request.get_json()
+    except (BadRequest, RecursionError) as exc:
+        raise BadRequest("The request body is not valid JSON.") from exc
+    if not isinstance(data, dict):
+        raise BadRequest("The request body must be a JSON object.")
+    return data
+
+
+def check_all(checker: FactChecker, batch: dict[str, Any]) -> list[Any]:
+    """Check every claim of a loaded batch, after refusing unknown source ids up front."""
+    known = checker.corpus.by_id.keys()
+    top_level = sorted(set(batch["sources"] or ()) - known)
+    if top_level:
+        raise ValidationError({"sources": unknown_source_messages(top_level)})
+    errors = {
+        index: {"sources": unknown_source_messages(unknown)}
+        for index, query in enumerate(batch["claims"])
+        if (unknown := sorted(set(query["sources"] or ()) - known))
+    }
+    if errors:
+        raise ValidationError({"claims": errors})
+    queries: list[CheckQuery] = batch["claims"]
+    return [checker.check(**query) for query in queries]
+
+
+def source_views(corpus: Corpus) -> list[SourceView]:
+    """Every document with its passages, grouped in one pass over the corpus."""
+    grouped: dict[str, list[Passage]] = defaultdict(list)
+    for passage in corpus.passages:
+        grouped[passage.doc_id].append(passage)
+    return [SourceView(doc, tuple(grouped[doc.id])) for doc in corpus.documents]
