@@ -1,0 +1,325 @@
+"""Turn a claim or a passage into a frame: keys, entities, figures, dates, cues and speakers.
+
+Claims and passages go through the same analyser, so whatever one side can express the
+other can match. Passages are analysed once, at start-up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from service.dates import DateRef, find_dates, resolve
+from service.lexicon import Entity, Lexicon
+from service.numbers import Amount, find_amounts
+from service.text import Token, fold, tokenize
+
+# Concepts that name what is counted rather than what happened.
+COUNTABLE = frozenset({"military", "civilian", "people", "peacekeeper"})
+# Words that open a new clause: a figure or a negation is read within its clause.
+_CLAUSE_WORDS = frozenset({"with", "while", "whereas", "but", "although", "though", "however"})
+_CLAUSE_MARKS = frozenset(',;:()"[]')
+_POSSESSIVES = frozenset({"its", "their", "it", "they"})
+_PERSONAL = frozenset({"he", "she", "his", "her", "him"})
+_BOTH = (("both", "side"), ("either", "side"), ("both", "countri"), ("two", "side"))
+SPEECH = "say"
+_SPEECH_WORDS = frozenset({"said", "says", "told", "tells", "according"})
+# Speech verbs that may come before their speaker ("said Pashinyan").
+_INVERTED = frozenset({"said", "says", "according", "tweeted", "wrote", "added"})
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """An entity named in the text, at tokens [start, end)."""
+
+    entity: Entity
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A figure with what it counts, whose it is and what happened to it."""
+
+    amount: Amount
+    counted: str | None
+    owner: str | None
+    event: str | None
+    clause: int
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    """A date in the text, resolved against the document date where possible."""
+
+    ref: DateRef
+    start: int
+    end: int
+    clause: int
+
+
+@dataclass(slots=True)
+class Frame:
+    """Everything the comparison step needs to know about one text."""
+
+    text: str
+    tokens: list[Token]
+    keys: list[str | None]
+    clause_of: list[int]
+    mentions: list[Mention] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    dates: list[DateMention] = field(default_factory=list)
+    cues: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    speakers: frozenset[str] = frozenset()
+    attribution: frozenset[int] = frozenset()
+    resolved: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def key_set(self) -> frozenset[str]:
+        return frozenset(k for k in self.keys if k)
+
+    def clause_keys(self, clause: int) -> frozenset[str]:
+        return frozenset(
+            k for k, c in zip(self.keys, self.clause_of, strict=True) if k and c == clause
+        )
+
+    def entity_ids(self) -> frozenset[str]:
+        return frozenset(m.entity.id for m in self.mentions) | frozenset(self.resolved.values())
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What earlier sentences of the same document tell a passage: who "he" and "its" are."""
+
+    person: str | None = None
+    party: str | None = None
+    published: date | None = None
+
+
+def analyse(text: str, lexicon: Lexicon, context: Context = Context()) -> Frame:
+    """Analyse one text (a claim or a passage) into a Frame."""
+    folded = fold(text)
+    tokens = tokenize(folded)
+    frame = Frame(folded, tokens, [None] * len(tokens), _clauses(folded, tokens))
+    _mark_entities(frame, lexicon)
+    _mark_concepts(frame, lexicon)
+    frame.cues = {
+        name: [(i, j) for i, j, _ in table.scan(tokens)] for name, table in lexicon.cues.items()
+    }
+    frame.cues["modality"] += _headline_future(frame)
+    _resolve_pronouns(frame, lexicon, context)
+    _mark_dates(frame, context.published)
+    skip = {i for d in frame.dates for i in range(d.start, d.end)}
+    amounts = find_amounts(tokens, folded.lower(), lexicon, skip)
+    frame.figures = [_figure(frame, a, lexicon) for a in amounts]
+    for figure in frame.figures:
+        for i in range(figure.amount.first, figure.amount.end):
+            frame.keys[i] = None
+    frame.speakers, frame.attribution = _speakers(frame)
+    return frame
+
+
+def _headline_future(frame: Frame) -> list[tuple[int, int]]:
+    """ "Putin to hold talks": a name followed by "to" and a verb announces a plan."""
+    ends = {m.end for m in frame.mentions}
+    return [
+        (i, i + 1)
+        for i, tok in enumerate(frame.tokens[:-1])
+        if tok.text == "to" and i in ends and frame.keys[i + 1] is not None
+    ]
+
+
+def _clauses(text: str, tokens: list[Token]) -> list[int]:
+    clause, out, prev_end = 0, [], 0
+    for tok in tokens:
+        gap = text[prev_end : tok.start]
+        if out and (_CLAUSE_MARKS.intersection(gap) or " - " in gap or tok.text in _CLAUSE_WORDS):
+            clause += 1
+        out.append(clause)
+        prev_end = tok.end
+    return out
+
+
+def _mark_entities(frame: Frame, lexicon: Lexicon) -> None:
+    for start, end, entity_id in lexicon.entities.scan(frame.tokens):
+        span = frame.tokens[start:end]
+        if tuple(t.stem for t in span) in lexicon.acronyms and not all(
+            t.raw.isupper() for t in span
+        ):
+            continue  # "us" the pronoun is not "US" the country
+        entity = lexicon.by_id[entity_id]
+        text = frame.text[span[0].start : span[-1].end]
+        frame.mentions.append(Mention(entity, start, end, text))
+        for i in range(start, end):
+            frame.keys[i] = "E:" + entity.id
+
+
+def _mark_concepts(frame: Frame, lexicon: Lexicon) -> None:
+    for start, end, concept in lexicon.concepts.scan(frame.tokens):
+        if all(frame.keys[i] is None for i in range(start, end)):
+            for i in range(start, end):
+                frame.keys[i] = "C:" + str(concept)
+    for i, tok in enumerate(frame.tokens):
+        if frame.keys[i] is None and not tok.is_number and tok.stem not in lexicon.stopwords:
+            if len(tok.stem) > 1:
+                frame.keys[i] = tok.stem
+
+
+def _resolve_pronouns(frame: Frame, lexicon: Lexicon, context: Context) -> None:
+    """Bind "its"/"their" to the last party named and "he"/"his" to the last person."""
+    party, person = context.party, context.person
+    starts = {m.start: m for m in frame.mentions}
+    for i, tok in enumerate(frame.tokens):
+        mention = starts.get(i)
+        if mention:
+            if mention.entity.kind == "person":
+                person = mention.entity.id
+            elif mention.entity.kind in ("country", "org"):
+                party = mention.entity.id
+        elif tok.text in _POSSESSIVES and party:
+            frame.resolved[i] = party
+        elif tok.text in _PERSONAL and person:
+            frame.resolved[i] = person
+
+
+def _mark_dates(frame: Frame, published: date | None) -> None:
+    for start, end, ref in find_dates(frame.tokens):
+        frame.dates.append(DateMention(resolve(ref, published), start, end, frame.clause_of[start]))
+        for i in range(start, end):
+            frame.keys[i] = None
+
+
+def _figure(frame: Frame, amount: Amount, lexicon: Lexicon) -> Figure:
+    clause = frame.clause_of[amount.start]
+    counted, counted_at = _counted(frame, amount, clause, lexicon.events)
+    owner = _owner(frame, amount, counted_at, lexicon)
+    event = _event(frame, amount, clause, lexicon.events)
+    return Figure(amount, counted, owner, event, clause)
+
+
+def _counted(
+    frame: Frame, amount: Amount, clause: int, events: frozenset[str]
+) -> tuple[str | None, int | None]:
+    """The countable noun after the figure ("105 Armenian soldiers"), else the one before."""
+    after = range(amount.end, min(amount.end + 6, len(frame.tokens)))
+    for i in after:
+        if frame.clause_of[i] != clause:
+            break
+        if frame.keys[i] and frame.keys[i][2:] in COUNTABLE:
+            return frame.keys[i][2:], i
+    for i in range(amount.start - 1, -1, -1):
+        if frame.clause_of[i] != clause:
+            break
+        if frame.keys[i] and frame.keys[i][2:] in COUNTABLE:
+            return frame.keys[i][2:], i
+    for i in after:
+        key = frame.keys[i]
+        if key and frame.clause_of[i] == clause and not key.startswith("E:"):
+            return (None, None) if key[2:] in events else (key.removeprefix("C:"), None)
+    return None, None
+
+
+def _owner(frame: Frame, amount: Amount, counted_at: int | None, lexicon: Lexicon) -> str | None:
+    """Whose figure: a party named or referred to by the figure, else the sentence's party."""
+    clause = frame.clause_of[amount.start]
+    clause_stems = [
+        t.stem for t, c in zip(frame.tokens, frame.clause_of, strict=True) if c == clause
+    ]
+    pairs = set(zip(clause_stems, clause_stems[1:], strict=False))
+    if any(pair in pairs for pair in _BOTH):
+        return "BOTH"
+    lo = min(amount.first, counted_at) if counted_at is not None else amount.first
+    hi = max(amount.end, counted_at + 1) if counted_at is not None else amount.end
+    for i in range(max(lo - 2, 0), hi + 1):
+        party = _party_at(frame, i, lexicon)
+        if party and frame.clause_of[min(i, len(frame.tokens) - 1)] == clause:
+            return party
+    for i in range(amount.first - 1, -1, -1):
+        if frame.clause_of[i] != clause:
+            break
+        party = _party_at(frame, i, lexicon)
+        if party:
+            return party
+    # Otherwise the figure belongs to the party the sentence is about: its first one.
+    return next((p for i in range(len(frame.tokens)) if (p := _party_at(frame, i, lexicon))), None)
+
+
+def _party_at(frame: Frame, i: int, lexicon: Lexicon) -> str | None:
+    if i >= len(frame.tokens):
+        return None
+    entity_id = frame.resolved.get(i)
+    if entity_id is None:
+        key = frame.keys[i]
+        entity_id = key[2:] if key and key.startswith("E:") else None
+    entity = lexicon.entity(entity_id) if entity_id else None
+    if entity is None:
+        return None
+    return entity.id if entity.kind == "country" else entity.country
+
+
+def _event(frame: Frame, amount: Amount, clause: int, events: frozenset[str]) -> str | None:
+    """The nearest event concept ("killed", "advanced") in the figure's clause."""
+    best, best_gap = None, 99
+    for i, (key, c) in enumerate(zip(frame.keys, frame.clause_of, strict=True)):
+        if c == clause and key and key.startswith("C:") and key[2:] in events:
+            gap = amount.start - i if i < amount.start else i - amount.end + 2
+            if gap < best_gap:
+                best, best_gap = key[2:], gap
+    return best
+
+
+def _speakers(frame: Frame) -> tuple[frozenset[str], frozenset[int]]:
+    """Who the text quotes, and the tokens that say so ("Russia's foreign ministry said").
+
+    A speaker is a party or person just before a speech verb in its clause, or just after
+    it ("said Pashinyan", "according to Blinken"), or the "X:" that leads a headline.
+    """
+    speakers: set[str] = set()
+    span: set[int] = set()
+    verbs = [i for i, k in enumerate(frame.keys) if k in ("C:" + SPEECH, "C:deny")]
+    verbs += [i for i, t in enumerate(frame.tokens) if t.text in _SPEECH_WORDS]
+    for verb in verbs:
+        found = _speaker_before(frame, verb) or _speaker_after(frame, verb)
+        if found:
+            speakers.add(found[0])
+            span.update(range(min(found[1], verb), max(found[1], verb) + 1))
+    first = frame.mentions[0] if frame.mentions else None
+    if first and first.start == 0 and frame.text[frame.tokens[first.end - 1].end :].startswith(":"):
+        speakers.add(first.entity.id)
+        span.update(range(first.start, first.end))
+    return frozenset(speakers), frozenset(span)
+
+
+def _speaker_before(frame: Frame, verb: int) -> tuple[str, int] | None:
+    if verb and frame.tokens[verb - 1].text == "who":
+        # "... against Pashinyan, who dismissed reports": the person before "who".
+        for i in range(verb - 2, max(verb - 5, -1), -1):
+            entity_id = _entity_at(frame, i)
+            if entity_id:
+                return entity_id, i
+    # The subject: the first party or person of the verb's clause, a few words before it.
+    found: tuple[str, int] | None = None
+    for i in range(verb - 1, max(verb - 7, -1), -1):
+        if frame.clause_of[i] != frame.clause_of[verb]:
+            break
+        entity_id = _entity_at(frame, i)
+        if entity_id:
+            found = (entity_id, i)
+    return found
+
+
+def _speaker_after(frame: Frame, verb: int) -> tuple[str, int] | None:
+    for i in range(verb + 1, min(verb + 3, len(frame.tokens))):
+        if frame.tokens[i].text == "to":
+            continue
+        entity_id = _entity_at(frame, i)
+        return (entity_id, i) if entity_id and frame.tokens[verb].text in _INVERTED else None
+    return None
+
+
+def _entity_at(frame: Frame, i: int) -> str | None:
+    key = frame.keys[i]
+    if key and key.startswith("E:"):
+        return key[2:]
+    return frame.resolved.get(i)

@@ -1,0 +1,126 @@
+"""The single entry point the HTTP layer calls: claim in, CheckResult out."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from service.analysis import Frame, analyse
+from service.index import PassageIndex
+from service.knowledge import Speller, harvest_people, vocabulary
+from service.lexicon import DATA_DIR, Lexicon, load_lexicon
+from service.model import (
+    CheckResult,
+    ClaimAnalysis,
+    Corpus,
+    EntityMention,
+    Evidence,
+    Quantity,
+    Stance,
+)
+from service.stance import judge
+from service.verdict import Decision, Judged, decide
+
+# Passages judged per claim: retrieval recall on paraphrases is reached well before this.
+CANDIDATES = 16
+
+
+class UnknownSourcesError(ValueError):
+    """Raised when a ``sources`` filter names ids the corpus does not hold."""
+
+    def __init__(self, ids: Iterable[str]) -> None:
+        self.ids = tuple(ids)
+        super().__init__("unknown source id(s): " + ", ".join(self.ids))
+
+
+class FactChecker:
+    """Checks claims against a corpus analysed once, at construction. Read-only after that."""
+
+    def __init__(self, corpus: Corpus, *, data_dir: Path = DATA_DIR) -> None:
+        self.corpus = corpus
+        self.lexicon: Lexicon = load_lexicon(data_dir)
+        texts = [doc.text for doc in corpus.documents]
+        harvest_people(texts, self.lexicon, self.lexicon.titles)
+        self.index = PassageIndex(corpus, self.lexicon)
+        self.speller = Speller(vocabulary(texts, self.lexicon) | self.lexicon.words)
+
+    def analyse(self, claim: str) -> Frame:
+        """The claim's frame, after correcting words the corpus and lexicon do not know."""
+        return analyse(self.speller.correct(claim), self.lexicon)
+
+    def check(
+        self, claim: str, *, top_k: int = 5, sources: Iterable[str] | None = None
+    ) -> CheckResult:
+        """Judge one claim; ``sources`` restricts the documents consulted."""
+        started = time.perf_counter()
+        allowed = self._allowed(sources)
+        frame = self.analyse(claim)
+        hits = self.index.search(frame, limit=CANDIDATES, sources=allowed)
+        decision = decide(frame, [Judged(hit, judge(frame, hit.item, self.index)) for hit in hits])
+        return CheckResult(
+            claim=claim,
+            verdict=decision.verdict,
+            confidence=decision.confidence,
+            explanation=decision.explanation,
+            evidence=_evidence(decision, top_k),
+            analysis=self._describe(frame),
+            took_ms=round((time.perf_counter() - started) * 1000, 3),
+        )
+
+    def _allowed(self, sources: Iterable[str] | None) -> frozenset[str] | None:
+        if sources is None:
+            return None
+        wanted = frozenset(sources)
+        unknown = sorted(wanted - self.corpus.by_id.keys())
+        if unknown:
+            raise UnknownSourcesError(unknown)
+        return wanted
+
+    def _describe(self, frame: Frame) -> ClaimAnalysis:
+        speaker = next(iter(sorted(frame.speakers)), None)
+        entity = self.lexicon.entity(speaker) if speaker else None
+        when = frame.dates[0].ref if frame.dates else None
+        return ClaimAnalysis(
+            normalized=frame.text.lower(),
+            quantities=tuple(_quantity(f) for f in frame.figures),
+            entities=tuple(
+                EntityMention(m.entity.id, m.entity.kind, m.text, m.entity.name)
+                for m in frame.mentions
+            ),
+            negated=bool(frame.cues.get("negation") or frame.cues.get("denial")),
+            speaker=entity.name if entity else None,
+            date=when.as_date() if when else None,
+        )
+
+
+def _quantity(figure) -> Quantity:
+    amount = figure.amount
+    return Quantity(
+        text=amount.text,
+        value=amount.value,
+        low=amount.low,
+        high=amount.high,
+        unit=amount.unit,
+        qualifier=amount.qualifier,
+        counted=figure.counted,
+        owner=figure.owner,
+    )
+
+
+def _evidence(decision: Decision, top_k: int) -> tuple[Evidence, ...]:
+    """Decisive passages first (best match first), then the neutral ones by retrieval score."""
+    ranked = sorted(
+        decision.judged,
+        key=lambda j: (j.judgement.stance is Stance.NEUTRAL, -j.judgement.coverage, -j.hit.score),
+    )
+    return tuple(
+        Evidence(
+            passage=j.hit.item.passage,
+            document=j.hit.item.document,
+            stance=j.judgement.stance,
+            score=round(j.hit.score, 3),
+            reason=j.judgement.reason,
+        )
+        for j in ranked[:top_k]
+    )

@@ -1,0 +1,111 @@
+"""Figures of a claim against the figures of a passage: same thing counted, same owner, and
+whether the intervals agree."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from service.analysis import Figure, Frame
+from service.dates import DateRef
+from service.index import IndexedPassage
+
+
+@dataclass(frozen=True, slots=True)
+class FigureMatch:
+    """How one figure of the claim fares against the passage's comparable figures."""
+
+    claimed: Figure
+    relation: str  # "supports", "refutes" or "none"
+    found: Figure | None
+    same_value: bool = False
+
+    @property
+    def exact(self) -> bool:
+        return self.found is not None and self.found.amount.low == self.claimed.amount.low
+
+
+def match_figure(claimed: Figure, claim: Frame, item: IndexedPassage) -> FigureMatch:
+    """The best comparable figure of the passage: one that agrees, else one that disagrees."""
+    refuting: Figure | None = None
+    same_value = any(
+        f.amount.dim == claimed.amount.dim and compare_amounts(claimed, f) == "supports"
+        for f in item.frame.figures
+    )
+    if not _same_day(claim, item):
+        return FigureMatch(claimed, "none", None, same_value)
+    for found in item.frame.figures:
+        if not comparable(claimed, found, item.frame):
+            continue
+        relation = compare_amounts(claimed, found)
+        if relation == "supports":
+            return FigureMatch(claimed, relation, found, True)
+        if relation == "refutes" and refuting is None:
+            refuting = found
+    if refuting is not None:
+        return FigureMatch(claimed, "refutes", refuting, same_value)
+    return FigureMatch(claimed, "none", None, same_value)
+
+
+def _same_day(claim: Frame, item: IndexedPassage) -> bool:
+    """A figure the claim dates ("on Friday", "on 15 September", "the 2020 war") is compared
+    only with figures of that day or year."""
+    published = item.document.published
+    years = [d.ref for d in claim.dates if d.ref.day is None and d.ref.weekday is None]
+    for year in years:
+        rivals = [d.ref for d in item.frame.dates if year.same_as(d.ref) is not None]
+        if not rivals and published is not None:
+            rivals = [DateRef(year=published.year)]  # undated figures are the report's own year
+        if rivals and not any(year.same_as(ref) for ref in rivals):
+            return False
+    days = [d.ref for d in claim.dates if d.ref.day is not None or d.ref.weekday is not None]
+    if not days:
+        return True
+    passage_days = [d.ref for d in item.frame.dates if d.ref.same_as(days[0]) is not None]
+    if passage_days:
+        return any(ref.same_as(days[0]) for ref in passage_days)
+    if published is None:
+        return False
+    return bool(days[0].same_as(DateRef(published.year, published.month, published.day,
+                                        published.weekday())))  # fmt: skip
+
+
+def comparable(claimed: Figure, found: Figure, passage: Frame) -> bool:
+    """Same kind of quantity, of the same thing, for the same party, in the same event."""
+    a, b = claimed.amount, found.amount
+    if a.dim != b.dim:
+        return False
+    clause = passage.clause_keys(found.clause)
+    counted = {claimed.counted, found.counted}
+    if None not in counted and len(counted) > 1 and "people" not in counted:
+        if "C:" + claimed.counted not in clause and claimed.counted not in clause:
+            return False
+    if claimed.event and claimed.event != found.event and "C:" + claimed.event not in clause:
+        return False
+    return not (claimed.owner and found.owner and claimed.owner != found.owner)
+
+
+def compare_amounts(claimed: Figure, found: Figure) -> str:
+    """ "supports" when one interval holds the other (the passage's bounded), "refutes" when
+    they are disjoint, "none" when they only overlap."""
+    c, p = claimed.amount, found.amount
+    if c.high < p.low or p.high < c.low:
+        return "refutes"
+    if c.low <= p.low and p.high <= c.high:
+        return "supports"
+    if p.low <= c.low and c.high <= p.high and not math.isinf(p.high):
+        return "supports"
+    return "none"
+
+
+def figure_reason(match: FigureMatch) -> str:
+    """ "claimed 135 soldiers; passage reports 135 troops (Armenia's)"."""
+    claimed = match.claimed
+    said = f"claimed {claimed.amount.text}" + (f" {claimed.counted}" if claimed.counted else "")
+    if match.found is None:
+        return f"{said}; no comparable figure"
+    found = match.found
+    what = f" {found.counted}" if found.counted else ""
+    whose = f" ({found.owner})" if found.owner else ""
+    event = f", {found.event}" if found.event else ""
+    return f"{said}; passage reports {found.amount.text}{what}{whose}{event}"

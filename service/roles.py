@@ -1,0 +1,212 @@
+"""Who did what, when, and whether it is asserted or negated: the non-numeric slots."""
+
+from __future__ import annotations
+
+from service.analysis import DateMention, Frame, Mention
+from service.lexicon import Lexicon
+
+_LOCATION = frozenset({"country", "place"})
+_LOCATIVE = frozenset({"in", "to", "into", "from", "at"})
+_PREPOSITIONS = _LOCATIVE | frozenset({"of", "with", "as", "by", "for", "on", "against", "toward"})
+# Words that say who spoke do not say who acted; speakers are compared on their own.
+_NOT_ROLES = frozenset({"C:say"})
+_WINDOW = 4
+_DATE_WINDOW = 12
+
+
+# --- entity roles ----------------------------------------------------------------------
+
+
+def swap(claim: Frame, passage: Frame, lexicon: Lexicon) -> tuple[str, str] | None:
+    """An entity of the claim whose role the passage gives to another: (reason, claim entity).
+
+    A plain substitution ("accused Azerbaijan" / "accused Armenia") counts when the other
+    entity is not in the claim; a reversal ("Armenian forces ... into Azerbaijani territory")
+    counts when the two entities trade places.
+    """
+    claim_ids, passage_ids = claim.entity_ids(), passage.entity_ids()
+    for mention in claim.mentions:
+        if mention.entity.kind == "person" or _holds_role(
+            claim, mention, passage, mention.entity.id
+        ):
+            continue
+        for other in passage.mentions:
+            rival = other.entity.id
+            if rival == mention.entity.id or not _aligned(claim, mention, passage, other):
+                continue
+            if rival in claim_ids:
+                reversed_ = mention.entity.id in passage_ids and _holds_role(
+                    passage, other, claim, mention.entity.id, swapped=True
+                )
+                if not reversed_:
+                    continue
+            where = passage.text[
+                passage.tokens[other.start].start : passage.tokens[other.end - 1].end
+            ]
+            reason = f"claimed {mention.entity.name}; passage says {other.entity.name} ({where})"
+            return reason, mention.entity.id
+    return None
+
+
+def _holds_role(
+    frame: Frame, mention: Mention, other: Frame, entity_id: str, *, swapped: bool = False
+) -> bool:
+    """Does ``entity_id`` stand in ``other`` where ``mention`` stands in ``frame``?
+
+    With ``swapped``, look for the entity that ``mention`` replaced: it must sit in ``frame``'s
+    counterpart role, i.e. the claim's entity at the rival's place and the rival at the claim's.
+    """
+    del swapped  # the alignment test is symmetric
+    return any(
+        o.entity.id == entity_id and _aligned(frame, mention, other, o) for o in other.mentions
+    )
+
+
+def _aligned(claim: Frame, mention: Mention, passage: Frame, other: Mention) -> bool:
+    """Same kind of entity between the same content words, after the same preposition."""
+    locative = _preposition(claim, mention)
+    if locative != _preposition(passage, other):
+        return False
+    kinds = {mention.entity.kind, other.entity.kind}
+    if len(kinds) > 1 and not (kinds <= _LOCATION and locative in _LOCATIVE):
+        return False
+    left_c, right_c = _neighbours(claim, mention)
+    left_p, right_p = _neighbours(passage, other)
+    if (left_c and left_c == left_p) or (right_c and right_c == right_p):
+        return True
+    return locative in _LOCATIVE and mention.entity.kind in _LOCATION
+
+
+def _preposition(frame: Frame, mention: Mention) -> str | None:
+    for i in range(mention.start - 1, max(mention.start - 3, -1), -1):
+        word = frame.tokens[i].text
+        if word in _PREPOSITIONS:
+            return word
+        if word not in ("the", "a", "an"):
+            return None
+    return None
+
+
+def _neighbours(frame: Frame, mention: Mention) -> tuple[str | None, str | None]:
+    own = "E:" + mention.entity.id
+    before = frame.keys[max(mention.start - _WINDOW, 0) : mention.start]
+    left = next((k for k in reversed(before) if k and k != own), None)
+    right = next(
+        (k for k in frame.keys[mention.end : mention.end + _WINDOW] if k and k != own), None
+    )
+    return _role_word(left), _role_word(right)
+
+
+def _role_word(key: str | None) -> str | None:
+    # An entity next to an entity says nothing about roles ("Putin and Aliyev").
+    if key is None or key.startswith("E:") or key in _NOT_ROLES:
+        return None
+    return key
+
+
+# --- dates -----------------------------------------------------------------------------
+
+
+def _date_topic(frame: Frame, date: DateMention) -> frozenset[str]:
+    """The concepts just before a date in its sentence: what the date is the date of."""
+    first = max(date.start - _DATE_WINDOW, 0)
+    return frozenset(
+        k
+        for k, clause in zip(
+            frame.keys[first : date.start], frame.clause_of[first : date.start], strict=True
+        )
+        if k and k.startswith("C:") and k not in _NOT_ROLES and clause == date.clause
+    )
+
+
+def date_clash(claim: Frame, passage: Frame) -> str | None:
+    """A claim day for an event that the passage dates to another day.
+
+    A year that differs says the passage is about another event ("the 1990s war"), so only
+    days and weekdays clash.
+    """
+    for claimed in claim.dates:
+        if claimed.ref.day is None and claimed.ref.weekday is None:
+            continue
+        topic = _date_topic(claim, claimed)
+        rivals = [
+            d for d in passage.dates
+            if topic & _date_topic(passage, d) and claimed.ref.same_as(d.ref) is not None
+        ]  # fmt: skip
+        if rivals and not any(claimed.ref.same_as(d.ref) for d in rivals):
+            return f"claimed {claimed.ref.label()}; passage says {rivals[0].ref.label()}"
+    return None
+
+
+def date_confirmed(claim: Frame, passage: Frame) -> bool:
+    """Every date of the claim appears in the passage."""
+    return all(any(c.ref.same_as(d.ref) for d in passage.dates) for c in claim.dates)
+
+
+# --- polarity --------------------------------------------------------------------------
+
+
+def negations(frame: Frame) -> list[frozenset[str]]:
+    """The scope of each negation or denial: the content keys it governs.
+
+    "have not stopped shelling" asserts the shelling, so a negated ending cancels out.
+    """
+    scopes = []
+    for name in ("negation", "denial"):
+        for start, end in frame.cues.get(name, ()):
+            after = frame.keys[end : end + 2]
+            if name == "negation" and "C:end" in after:
+                continue
+            scope = frozenset(k for k in frame.keys[end : end + 8] if k)
+            scopes.append(scope | _subject(frame, start))
+    return scopes
+
+
+def _subject(frame: Frame, cue: int) -> frozenset[str]:
+    before = frame.keys[max(cue - 3, 0) : cue]
+    return frozenset(k for k in before if k and k.startswith("C:"))
+
+
+def polarity_clash(claim: Frame, passage: Frame, events: frozenset[str]) -> str | None:
+    """One side negates or denies what the other asserts."""
+    claim_scopes = [s for s in negations(claim) if _governs(s, passage.key_set, events)]
+    passage_scopes = [s for s in negations(passage) if _governs(s, claim.key_set, events)]
+    if bool(claim_scopes) == bool(passage_scopes):
+        return None
+    if claim_scopes:
+        return "the claim negates what the passage asserts"
+    return "the passage negates or denies it"
+
+
+def _governs(scope: frozenset[str], other: frozenset[str], events: frozenset[str]) -> bool:
+    """The negated words are largely the other side's words (names alone do not count), and
+    the negated act, if one is named, is the other side's act."""
+    acts = {k for k in scope if k[2:] in events}
+    if acts and not acts & other:
+        return False
+    shared = {k for k in scope & other if not k.startswith("E:")}
+    return len(shared) >= 2 and len(shared) * 2 >= min(len(scope), 4)
+
+
+# --- blame -----------------------------------------------------------------------------
+
+
+def assigns_blame(frame: Frame, acts: frozenset[str]) -> bool:
+    """Does the text make a party the doer of ``acts`` ("Azerbaijan started the fighting")?
+
+    The doer is a party named before the act in its clause, not inside a prepositional
+    phrase ("fighting on the Armenia-Azerbaijan border flared up" blames nobody).
+    """
+    for i, key in enumerate(frame.keys):
+        if key not in acts:
+            continue
+        for mention in frame.mentions:
+            if mention.end > i or frame.clause_of[mention.start] != frame.clause_of[i]:
+                continue
+            if _preposition(frame, mention) is None and not _follows_mention(frame, mention):
+                return True
+    return False
+
+
+def _follows_mention(frame: Frame, mention: Mention) -> bool:
+    return any(other.end == mention.start for other in frame.mentions)

@@ -1,0 +1,310 @@
+"""Compare what a claim asserts with what one passage asserts, slot by slot.
+
+Similarity only decides which passages are looked at. The stance comes from the slots:
+figures (interval against interval, same thing counted, same owner), entities in the same
+role, polarity (negation, denial), modality (a plan is not an event), dates and speakers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from service.analysis import Frame, Mention
+from service.figures import FigureMatch, figure_reason, match_figure
+from service.index import IndexedPassage, PassageIndex
+from service.model import Stance
+from service.roles import assigns_blame, date_clash, date_confirmed, polarity_clash, swap
+
+# Share of the claim's weighted content a passage must cover to be about the same thing.
+RELEVANT = 0.5
+# ... to refute it through one mismatched slot (the rest must match this well).
+REFUTE = 0.55
+# ... to support it (every slot must also agree).
+SUPPORT = 0.72
+# ... to support it together with the sentence beside it.
+SUPPORT_JOINED = 0.8
+# A place found only elsewhere in the passage's report (its setting) counts this much.
+TOPIC_WEIGHT = 0.8
+# Concepts that carry no assertion of their own (who said it is checked separately).
+UNWEIGHTED = frozenset({"C:say"})
+# Acts that the sides of a conflict blame on each other.
+BLAME = frozenset({"C:start", "C:attack", "C:accuse"})
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """The stance of one passage on the claim, and why."""
+
+    stance: Stance
+    reason: str
+    coverage: float
+    slot: str
+    figure: object | None = None
+    disputed: bool = False
+    exact: bool = False
+
+
+def judge(claim: Frame, item: IndexedPassage, index: PassageIndex) -> Judgement:
+    """The stance of ``item`` on ``claim``."""
+    keys = claim_keys(claim)
+    coverage, missing = coverage_of(keys, item, index)
+    judgement = _judge(claim, item, index, keys, coverage, missing)
+    if judgement.stance is Stance.NEUTRAL and judgement.slot == "none" and coverage >= RELEVANT:
+        return _with_neighbour(claim, item, index, keys) or judgement
+    return judgement
+
+
+def _with_neighbour(
+    claim: Frame, item: IndexedPassage, index: PassageIndex, keys: frozenset[str]
+) -> Judgement | None:
+    """Support spread over a passage and the sentence beside it ("... he said. He added ...").
+
+    The two together must cover the claim more fully than one passage alone, the passage
+    itself must name what happened, and the neighbour must not deny it.
+    """
+    if not _events(claim, index) <= item.keys:
+        return None
+    for neighbour in index.neighbours(item):
+        if polarity_clash(claim, neighbour.frame, index.lexicon.events) or (
+            _modal(neighbour.frame) and not _modal(claim)
+        ):
+            continue
+        joined = replace(item, keys=item.keys | neighbour.keys)
+        coverage, missing = coverage_of(keys, joined, index)
+        if missing or coverage < SUPPORT_JOINED:
+            continue
+        judgement = _judge(claim, joined, index, keys, coverage, missing)
+        if judgement.stance is Stance.SUPPORTS:
+            reason = f"{judgement.reason}, with the adjacent sentence {quote(neighbour, 60)}"
+            return replace(judgement, reason=reason)
+    return None
+
+
+def _judge(
+    claim: Frame,
+    item: IndexedPassage,
+    index: PassageIndex,
+    keys: frozenset[str],
+    coverage: float,
+    missing: list[str],
+) -> Judgement:
+    clash = _affiliation_clash(claim, item, index)
+    if clash:
+        return Judgement(Stance.REFUTES, clash, coverage, "entity")
+    speaker = _speaker_match(claim, item, index)
+    if speaker is False:
+        return Judgement(Stance.NEUTRAL, "reports what someone else said", coverage, "speaker")
+    figures = [match_figure(f, claim, item) for f in claim.figures]
+    swapped = _swap_judgement(claim, item, index, keys, figures)
+    if swapped:
+        return swapped
+    if missing or coverage < RELEVANT:
+        return Judgement(Stance.NEUTRAL, _unrelated(missing, index), coverage, "none")
+    return _compare_slots(claim, item, index, coverage, figures, quoted=speaker is True)
+
+
+def _compare_slots(
+    claim: Frame,
+    item: IndexedPassage,
+    index: PassageIndex,
+    coverage: float,
+    figures: list[FigureMatch],
+    *,
+    quoted: bool,
+) -> Judgement:
+    if coverage >= REFUTE and _disputed(claim, item.frame):
+        reason = "the sides dispute this: " + quote(item)
+        return Judgement(Stance.REFUTES, reason, coverage, "dispute", disputed=True)
+    refuted = next((m for m in figures if m.relation == "refutes"), None)
+    if refuted and coverage >= REFUTE:
+        reason = figure_reason(refuted)
+        return Judgement(Stance.REFUTES, reason, coverage, "figure", refuted.found)
+    dated = date_clash(claim, item.frame)
+    if dated and coverage >= REFUTE:
+        return Judgement(Stance.REFUTES, dated, coverage, "date")
+    negated = polarity_clash(claim, item.frame, index.lexicon.events)
+    if negated and coverage >= REFUTE:
+        return Judgement(Stance.REFUTES, f"{negated}: {quote(item)}", coverage, "polarity")
+    if claim.speakers and not quoted:
+        # "X said Y" is borne out only by a passage in which X says Y.
+        return Judgement(
+            Stance.NEUTRAL, "does not attribute this to the claimed speaker", coverage, "speaker"
+        )
+    return _support(claim, item, index, coverage, figures)
+
+
+def _support(
+    claim: Frame,
+    item: IndexedPassage,
+    index: PassageIndex,
+    coverage: float,
+    figures: list[FigureMatch],
+) -> Judgement:
+    if coverage < SUPPORT:
+        return Judgement(Stance.NEUTRAL, "only partly about the claim", coverage, "none")
+    absent = _events(claim, index) - item.keys
+    if absent:
+        what = ", ".join(sorted(k[2:] for k in absent))
+        return Judgement(Stance.NEUTRAL, f"does not say it happened ({what})", coverage, "none")
+    unmatched = next((m for m in figures if m.relation != "supports"), None)
+    if unmatched:
+        reason = f"gives no comparable figure for {unmatched.claimed.amount.text}"
+        return Judgement(Stance.NEUTRAL, reason, coverage, "none")
+    if claim.dates and not date_confirmed(claim, item.frame):
+        return Judgement(Stance.NEUTRAL, "does not give the claimed date", coverage, "date")
+    if _modal(item.frame) and not _modal(claim) and not claim.speakers:
+        reason = "reports a plan or an offer, not that it happened"
+        return Judgement(Stance.NEUTRAL, reason, coverage, "modality")
+    if figures:
+        reason = "; ".join(figure_reason(m) for m in figures)
+        exact = all(m.exact for m in figures)
+        return Judgement(Stance.SUPPORTS, reason, coverage, "figure", figures[0].found, exact=exact)
+    return Judgement(Stance.SUPPORTS, "says the same: " + quote(item), coverage, "content")
+
+
+def _swap_judgement(
+    claim: Frame,
+    item: IndexedPassage,
+    index: PassageIndex,
+    keys: frozenset[str],
+    figures: list[FigureMatch],
+) -> Judgement | None:
+    """An entity of the claim replaced, in the same role, by another one."""
+    found = swap(claim, item.frame, index.lexicon)
+    if not found:
+        return None
+    reason, replaced = found
+    # The figures must be the passage's own, whoever they are credited to.
+    if any(m.relation == "none" and not m.same_value for m in figures):
+        return None
+    coverage, missing = coverage_of(keys - {"E:" + replaced}, item, index)
+    if missing or coverage < REFUTE:
+        return None
+    return Judgement(Stance.REFUTES, reason, coverage, "entity")
+
+
+def _events(claim: Frame, index: PassageIndex) -> set[str]:
+    """What the claim says happened ("killed", "advanced"): the passage itself must say it."""
+    return {k for k in claim_keys(claim) if k.startswith("C:") and k[2:] in index.lexicon.events}
+
+
+def claim_keys(claim: Frame) -> frozenset[str]:
+    """The claim's content keys without its attribution ("Russia's foreign ministry said")."""
+    keys = {
+        k
+        for i, k in enumerate(claim.keys)
+        if k and i not in claim.attribution and k not in UNWEIGHTED
+    }
+    keys.update("E:" + e for i, e in claim.resolved.items() if i not in claim.attribution)
+    return frozenset(keys)
+
+
+def coverage_of(
+    keys: frozenset[str], item: IndexedPassage, index: PassageIndex
+) -> tuple[float, list[str]]:
+    """Weighted share of ``keys`` the passage covers, and the entities it lacks."""
+    if not keys:
+        return 0.0, []
+    available = item.keys
+    total = covered = 0.0
+    missing = []
+    for key in keys:
+        weight = index.weight(key)
+        total += weight
+        if key in available:
+            covered += weight
+        elif key in item.topic_keys:
+            covered += TOPIC_WEIGHT * weight
+        elif key.startswith("E:"):
+            missing.append(key)
+    return covered / total, missing
+
+
+def _unrelated(missing: list[str], index: PassageIndex) -> str:
+    if missing:
+        names = [_name(k[2:], index) for k in missing]
+        return "does not mention " + ", ".join(sorted(names))
+    return "is about something else"
+
+
+def quote(item: IndexedPassage, limit: int = 90) -> str:
+    """The passage's opening words, quoted."""
+    text = item.passage.text
+    return "\u201c" + (text if len(text) <= limit else text[:limit] + "\u2026") + "\u201d"
+
+
+def _name(entity_id: str, index: PassageIndex) -> str:
+    entity = index.lexicon.entity(entity_id)
+    return entity.name if entity else entity_id
+
+
+# --- speakers and affiliations ---------------------------------------------------------
+
+
+def _speaker_match(claim: Frame, item: IndexedPassage, index: PassageIndex) -> bool | None:
+    """True if the passage quotes the claim's speaker, False if someone else, None if nobody
+    (the report's own voice) or the claim names no speaker."""
+    said = _with_countries(item.frame.speakers, index)
+    if not claim.speakers or not said:
+        return None
+    return bool(_with_countries(claim.speakers, index) & said)
+
+
+def _with_countries(ids: frozenset[str], index: PassageIndex) -> set[str]:
+    out = set(ids)
+    for entity_id in ids:
+        entity = index.lexicon.entity(entity_id)
+        if entity is not None and entity.country:
+            out.add(entity.country)
+    return out
+
+
+def _affiliation_clash(claim: Frame, item: IndexedPassage, index: PassageIndex) -> str | None:
+    """ "Azerbaijani spokesman Aram Torosian" when the corpus knows him as Armenian."""
+    for mention in claim.mentions:
+        person = mention.entity
+        if person.kind != "person" or not person.country or "E:" + person.id not in item.keys:
+            continue
+        said = _title_country(claim, mention)
+        if said and said != person.country:
+            return (
+                f"claimed {_name(said, index)}; the corpus names {person.name} as "
+                f"{_name(person.country, index)}"
+            )
+    return None
+
+
+def _title_country(frame: Frame, mention: Mention) -> str | None:
+    """The country named in the title just before a person ("Azerbaijani defence ... X")."""
+    for other in frame.mentions:
+        if other.end <= mention.start and mention.start - other.end <= 4:
+            between = frame.keys[other.end : mention.start]
+            if other.entity.kind == "country" and not any(
+                k and k.startswith("E:") for k in between
+            ):
+                return other.entity.id
+    return None
+
+
+# --- modality and disputes ------------------------------------------------------------
+
+
+def _modal(frame: Frame) -> bool:
+    return bool(frame.cues.get("modality"))
+
+
+def _disputed(claim: Frame, passage: Frame) -> bool:
+    """The passage says the sides blame each other for what the claim asserts.
+
+    Only a bare assertion is disputed this way: a figure or a quotation is checked on its own.
+    """
+    if claim.cues.get("dispute") or claim.figures or claim.speakers:
+        return False
+    if not assigns_blame(claim, BLAME):
+        return False
+    topic = {k for k in claim.key_set if k.startswith("C:")} - {"C:fighting"}
+    for _, end in passage.cues.get("dispute", ()):
+        scope = {k for k in passage.keys[end : end + 6] if k} - {"C:fighting"}
+        if scope & topic:
+            return True
+    return False
