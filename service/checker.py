@@ -23,7 +23,7 @@ from service.stance import judge
 from service.verdict import Decision, Judged, decide
 
 # Passages judged per claim: retrieval recall on paraphrases is reached well before this.
-CANDIDATES = 16
+CANDIDATES = 30
 
 
 class UnknownSourcesError(ValueError):

@@ -194,19 +194,16 @@ def _governs(scope: frozenset[str], other: frozenset[str], events: frozenset[str
 def assigns_blame(frame: Frame, acts: frozenset[str]) -> bool:
     """Does the text make a party the doer of ``acts`` ("Azerbaijan started the fighting")?
 
-    The doer is a party named before the act in its clause, not inside a prepositional
-    phrase ("fighting on the Armenia-Azerbaijan border flared up" blames nobody).
+    The doer is a party standing right before the act ("Azerbaijan started", "Azerbaijani
+    forces shelled"), not a modifier or inside a prepositional phrase ("the Armenia-Azerbaijan
+    border clashes erupted" blames nobody).
     """
-    for i, key in enumerate(frame.keys):
-        if key not in acts:
+    for mention in frame.mentions:
+        if _preposition(frame, mention) is not None:
             continue
-        for mention in frame.mentions:
-            if mention.end > i or frame.clause_of[mention.start] != frame.clause_of[i]:
-                continue
-            if _preposition(frame, mention) is None and not _follows_mention(frame, mention):
-                return True
+        following = [k for k in frame.keys[mention.end :] if k and not k.startswith("E:")]
+        if following[:1] and following[0] == "C:military":
+            following = following[1:]
+        if following[:1] and following[0] in acts:
+            return True
     return False
-
-
-def _follows_mention(frame: Frame, mention: Mention) -> bool:
-    return any(other.end == mention.start for other in frame.mentions)

@@ -21,10 +21,11 @@ RELEVANT = 0.5
 REFUTE = 0.55
 # ... to support it (every slot must also agree).
 SUPPORT = 0.72
-# ... to support it together with the sentence beside it.
+# ... to support it together with the sentence beside it (tried from this share on).
 SUPPORT_JOINED = 0.8
-# A place found only elsewhere in the passage's report (its setting) counts this much.
-TOPIC_WEIGHT = 0.8
+HALF = 0.4
+# A claim entity found only in the passage's setting counts this much.
+CONTEXT_WEIGHT = 0.5
 # Concepts that carry no assertion of their own (who said it is checked separately).
 UNWEIGHTED = frozenset({"C:say"})
 # Acts that the sides of a conflict blame on each other.
@@ -49,7 +50,7 @@ def judge(claim: Frame, item: IndexedPassage, index: PassageIndex) -> Judgement:
     keys = claim_keys(claim)
     coverage, missing = coverage_of(keys, item, index)
     judgement = _judge(claim, item, index, keys, coverage, missing)
-    if judgement.stance is Stance.NEUTRAL and judgement.slot == "none" and coverage >= RELEVANT:
+    if judgement.stance is Stance.NEUTRAL and judgement.slot == "none" and coverage >= HALF:
         return _with_neighbour(claim, item, index, keys) or judgement
     return judgement
 
@@ -202,19 +203,22 @@ def claim_keys(claim: Frame) -> frozenset[str]:
 def coverage_of(
     keys: frozenset[str], item: IndexedPassage, index: PassageIndex
 ) -> tuple[float, list[str]]:
-    """Weighted share of ``keys`` the passage covers, and the entities it lacks."""
+    """Weighted share of ``keys`` the passage covers, and the entities it lacks.
+
+    A place the report is about, or a party the sentence before names, is not missing,
+    but counts for less than one the passage names itself.
+    """
     if not keys:
         return 0.0, []
-    available = item.keys
     total = covered = 0.0
     missing = []
     for key in keys:
         weight = index.weight(key)
         total += weight
-        if key in available:
+        if key in item.keys:
             covered += weight
-        elif key in item.topic_keys:
-            covered += TOPIC_WEIGHT * weight
+        elif key in item.topic_keys or key in item.context_keys:
+            covered += CONTEXT_WEIGHT * weight
         elif key.startswith("E:"):
             missing.append(key)
     return covered / total, missing
