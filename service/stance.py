@@ -24,6 +24,7 @@ SUPPORT = 0.72
 # ... to support it together with the sentence beside it (tried from this share on).
 SUPPORT_JOINED = 0.8
 HALF = 0.4
+SWAP_GATE = 0.25
 # A claim entity found only in the passage's setting counts this much.
 CONTEXT_WEIGHT = 0.5
 # Concepts that carry no assertion of their own (who said it is checked separately).
@@ -96,9 +97,11 @@ def _judge(
     if speaker is False:
         return Judgement(Stance.NEUTRAL, "reports what someone else said", coverage, "speaker")
     figures = [match_figure(f, claim, item) for f in claim.figures]
-    swapped = _swap_judgement(claim, item, index, keys, figures)
-    if swapped:
-        return swapped
+    # A swap needs REFUTE without the swapped entity; below this share it cannot get there.
+    if coverage >= SWAP_GATE:
+        swapped = _swap_judgement(claim, item, index, keys, figures)
+        if swapped:
+            return swapped
     if missing or coverage < RELEVANT:
         return Judgement(Stance.NEUTRAL, _unrelated(missing, index), coverage, "none")
     return _compare_slots(claim, item, index, coverage, figures, quoted=speaker is True)

@@ -71,14 +71,14 @@ def _mixed(
     if anchored and not top_r.disputed and abs(top_s.coverage - top_r.coverage) >= 0.1:
         if top_s.coverage > top_r.coverage:
             return _decision(Verdict.SUPPORTED, supports, _quiet(judged, Stance.REFUTES),
-                             _agreeing(judged, Stance.SUPPORTS))  # fmt: skip
+                             _agreeing(judged, Stance.SUPPORTS), outweighed=True)  # fmt: skip
         return _decision(Verdict.REFUTED, refutes, _quiet(judged, Stance.SUPPORTS),
-                         _agreeing(judged, Stance.REFUTES))  # fmt: skip
+                         _agreeing(judged, Stance.REFUTES), outweighed=True)  # fmt: skip
     explanation = (
         f"Sources disagree: {_source(supports[0])} supports it ({top_s.reason}), "
         f"while {_source(refutes[0])} contradicts it ({top_r.reason})"
     )
-    confidence = 0.45 + 0.2 * min(top_s.coverage, top_r.coverage)
+    confidence = 0.5 + 0.3 * min(top_s.coverage, top_r.coverage)
     return Decision(Verdict.CONFLICTING, round(confidence, 3), explanation + ".", tuple(judged))
 
 
@@ -107,12 +107,13 @@ def _revision(claim: Frame, judged: list[Judged]) -> Decision | None:
             for j in judged
         ]
         text = f"The latest report{dated} matches: {latest.judgement.reason}{history}."
-        return Decision(Verdict.SUPPORTED, _confidence(latest, 0.9), text, tuple(relabelled))
+        return Decision(Verdict.SUPPORTED, _confidence(latest), text, tuple(relabelled))
     text = (
         f"The figure was superseded: the latest report{dated} says {latest.judgement.reason}"
         f"{history}."
     )
-    return Decision(Verdict.CONFLICTING, 0.6, text, tuple(judged))
+    confidence = round(0.5 + 0.3 * latest.judgement.coverage, 3)
+    return Decision(Verdict.CONFLICTING, confidence, text, tuple(judged))
 
 
 def _superseded(j: Judged, latest: Judged) -> Judged:
@@ -129,18 +130,32 @@ def _quiet(judged: list[Judged], stance: Stance) -> list[Judged]:
     ]  # fmt: skip
 
 
-def _decision(verdict: Verdict, best: list[Judged], judged: list[Judged], lead: str) -> Decision:
+def _decision(
+    verdict: Verdict,
+    best: list[Judged],
+    judged: list[Judged],
+    lead: str,
+    *,
+    outweighed: bool = False,
+) -> Decision:
     sources = len({j.hit.item.document.id for j in best})
-    confidence = _confidence(best[0], 0.85 + 0.05 * min(sources - 1, 2))
+    confidence = _confidence(best[0], sources, outweighed)
     text = f"{lead}: {best[0].judgement.reason}."
     return Decision(verdict, confidence, text, tuple(judged))
 
 
-def _confidence(best: Judged, ceiling: float) -> float:
-    """Direct, fully matched evidence approaches ``ceiling``; partial matches stay lower."""
+def _confidence(best: Judged, sources: int = 1, outweighed: bool = False) -> float:
+    """How sure a supported or refuted verdict is.
+
+    0.5 + 0.45 x (share of the claim the decisive passage covers) x directness, where
+    directness is 1 when a slot decided (a figure, an entity, a date, a negation) and 0.9
+    when only the wording matched; +0.03 for each further source that agrees (at most two),
+    -0.1 when other passages pointed the other way and were outweighed; at most 0.98.
+    """
     judgement = best.judgement
-    directness = 1.0 if judgement.exact or judgement.slot in ("figure", "entity", "date") else 0.9
-    return round(min(ceiling, 0.45 + 0.5 * judgement.coverage * directness), 3)
+    directness = 0.9 if judgement.slot == "content" else 1.0
+    value = 0.5 + 0.45 * judgement.coverage * directness + 0.03 * min(sources - 1, 2)
+    return round(min(0.98, value - (0.1 if outweighed else 0.0)), 3)
 
 
 def _agreeing(judged: list[Judged], stance: Stance) -> str:
@@ -161,7 +176,9 @@ def _not_enough(judged: list[Judged]) -> Decision:
         )
     else:
         text = "Nothing in the corpus is about this claim."
-    return Decision(Verdict.NOT_ENOUGH_INFO, round(0.9 - 0.4 * closest, 3), text, tuple(judged))
+    # A near miss (a passage covering most of the claim) leaves more doubt than silence.
+    confidence = round(0.95 - 0.45 * closest, 3)
+    return Decision(Verdict.NOT_ENOUGH_INFO, confidence, text, tuple(judged))
 
 
 def _source(j: Judged) -> str:
