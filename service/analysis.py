@@ -73,6 +73,7 @@ class Frame:
     cues: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     speakers: frozenset[str] = frozenset()
     attribution: frozenset[int] = frozenset()
+    background: frozenset[int] = frozenset()
     resolved: dict[int, str] = field(default_factory=dict)
 
     @property
@@ -117,7 +118,29 @@ def analyse(text: str, lexicon: Lexicon, context: Context = Context()) -> Frame:
         for i in range(figure.amount.first, figure.amount.end):
             frame.keys[i] = None
     frame.speakers, frame.attribution = _speakers(frame)
+    frame.background = _relative_clauses(frame, lexicon)
     return frame
+
+
+def _relative_clauses(frame: Frame, lexicon: Lexicon) -> frozenset[int]:
+    """Tokens of "that ..." clauses describing a thing ("the truce that halted the fighting"):
+    background to the claim rather than what it asserts. "said that ..." is not one."""
+    found: set[int] = set()
+    for i, tok in enumerate(frame.tokens):
+        if tok.text != "that" or i == 0:
+            continue
+        before = frame.keys[i - 1]
+        if before is None or before.startswith("E:") or before == "C:" + SPEECH:
+            continue
+        if before.startswith("C:") and before[2:] in lexicon.events:
+            continue
+        if not before.startswith("C:") and frame.tokens[i - 1].text.endswith("ed"):
+            continue
+        end = i + 1
+        while end < len(frame.tokens) and frame.clause_of[end] == frame.clause_of[i]:
+            end += 1
+        found.update(range(i + 1, end))
+    return frozenset(found)
 
 
 def _headline_future(frame: Frame) -> list[tuple[int, int]]:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from service.analysis import Frame, analyse
+from service.clauses import split_clauses
 from service.index import PassageIndex
 from service.knowledge import Speller, harvest_people, vocabulary
 from service.lexicon import DATA_DIR, Lexicon, load_lexicon
@@ -18,9 +19,10 @@ from service.model import (
     Evidence,
     Quantity,
     Stance,
+    Verdict,
 )
 from service.stance import judge
-from service.verdict import Decision, Judged, decide
+from service.verdict import Decision, Judged, combine, decide
 
 # Passages judged per claim: retrieval recall on paraphrases is reached well before this.
 CANDIDATES = 30
@@ -56,8 +58,12 @@ class FactChecker:
         started = time.perf_counter()
         allowed = self._allowed(sources)
         frame = self.analyse(claim)
-        hits = self.index.search(frame, limit=CANDIDATES, sources=allowed)
-        decision = decide(frame, [Judged(hit, judge(frame, hit.item, self.index)) for hit in hits])
+        decision = self._decide(frame, allowed)
+        if decision.verdict is Verdict.NOT_ENOUGH_INFO:
+            clauses = split_clauses(claim)
+            if len(clauses) > 1:
+                parts = [self._decide(self.analyse(claim[b:e]), allowed) for b, e in clauses]
+                decision = combine(parts) or decision
         return CheckResult(
             claim=claim,
             verdict=decision.verdict,
@@ -67,6 +73,10 @@ class FactChecker:
             analysis=self._describe(frame),
             took_ms=round((time.perf_counter() - started) * 1000, 3),
         )
+
+    def _decide(self, frame: Frame, allowed: frozenset[str] | None) -> Decision:
+        hits = self.index.search(frame, limit=CANDIDATES, sources=allowed)
+        return decide(frame, [Judged(hit, judge(frame, hit.item, self.index)) for hit in hits])
 
     def _allowed(self, sources: Iterable[str] | None) -> frozenset[str] | None:
         if sources is None:

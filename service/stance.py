@@ -25,6 +25,8 @@ SUPPORT = 0.72
 SUPPORT_JOINED = 0.8
 HALF = 0.4
 SWAP_GATE = 0.25
+# A word of a clause that only describes something ("the truce that halted ...") weighs this.
+BACKGROUND_WEIGHT = 0.5
 # A claim entity found only in the passage's setting counts this much.
 CONTEXT_WEIGHT = 0.5
 # Concepts that carry no assertion of their own (who said it is checked separately).
@@ -49,7 +51,7 @@ class Judgement:
 def judge(claim: Frame, item: IndexedPassage, index: PassageIndex) -> Judgement:
     """The stance of ``item`` on ``claim``."""
     keys = claim_keys(claim)
-    coverage, missing = coverage_of(keys, item, index)
+    coverage, missing = coverage_of(keys, item, index, background_keys(claim))
     judgement = _judge(claim, item, index, keys, coverage, missing)
     if judgement.stance is Stance.NEUTRAL and judgement.slot == "none" and coverage >= HALF:
         return _with_neighbour(claim, item, index, keys) or judgement
@@ -189,7 +191,15 @@ def _swap_judgement(
 
 def _events(claim: Frame, index: PassageIndex) -> set[str]:
     """What the claim says happened ("killed", "advanced"): the passage itself must say it."""
-    return {k for k in claim_keys(claim) if k.startswith("C:") and k[2:] in index.lexicon.events}
+    asserted = claim_keys(claim) - background_keys(claim)
+    return {k for k in asserted if k.startswith("C:") and k[2:] in index.lexicon.events}
+
+
+def background_keys(claim: Frame) -> frozenset[str]:
+    """Keys that only describe something the claim is about (see ``_relative_clauses``)."""
+    inside = {k for i, k in enumerate(claim.keys) if k and i in claim.background}
+    outside = {k for i, k in enumerate(claim.keys) if k and i not in claim.background}
+    return frozenset(inside - outside)
 
 
 def claim_keys(claim: Frame) -> frozenset[str]:
@@ -204,7 +214,10 @@ def claim_keys(claim: Frame) -> frozenset[str]:
 
 
 def coverage_of(
-    keys: frozenset[str], item: IndexedPassage, index: PassageIndex
+    keys: frozenset[str],
+    item: IndexedPassage,
+    index: PassageIndex,
+    background: frozenset[str] = frozenset(),
 ) -> tuple[float, list[str]]:
     """Weighted share of ``keys`` the passage covers, and the entities it lacks.
 
@@ -216,7 +229,7 @@ def coverage_of(
     total = covered = 0.0
     missing = []
     for key in keys:
-        weight = index.weight(key)
+        weight = index.weight(key) * (BACKGROUND_WEIGHT if key in background else 1.0)
         total += weight
         if key in item.keys:
             covered += weight

@@ -185,3 +185,24 @@ def _source(j: Judged) -> str:
     document = j.hit.item.document
     name = document.publisher or document.title or document.id
     return f"{name}, {document.published}" if document.published else name
+
+
+def combine(parts: list[Decision]) -> Decision | None:
+    """The verdict on a claim made of several clauses, each decided on its own.
+
+    Every clause supported gives supported; a refuted clause among supported ones gives
+    refuted. Anything else is left to the verdict on the whole claim (None).
+    """
+    verdicts = [p.verdict for p in parts]
+    if all(v is Verdict.SUPPORTED for v in verdicts):
+        verdict = Verdict.SUPPORTED
+    elif Verdict.REFUTED in verdicts and set(verdicts) <= {Verdict.SUPPORTED, Verdict.REFUTED}:
+        verdict = Verdict.REFUTED
+    else:
+        return None
+    deciding = [p for p in parts if p.verdict is verdict]
+    text = "Each part of the claim was checked on its own: " + " ".join(
+        f"({n}) {p.explanation}" for n, p in enumerate(parts, 1)
+    )
+    judged = tuple(j for p in parts for j in p.judged)
+    return Decision(verdict, min(p.confidence for p in deciding), text, judged)
