@@ -47,6 +47,23 @@ class Figure:
     owner: str | None
     event: str | None
     clause: int
+    counted_text: str = ""
+    event_text: str = ""
+
+    def words(self) -> str:
+        """The figure and, for a count, what it counts ("135 soldiers", "7.5 kilometers")."""
+        counted = self.counted_text if self.amount.dim == "count" else ""
+        return " ".join(w for w in (self.amount.text, counted) if w)
+
+    def describe(self, lexicon: Lexicon) -> str:
+        """ "135 troops of Armenia, killed": the figure in the words of its text."""
+        owner = lexicon.entity(self.owner) if self.owner and self.owner != "BOTH" else None
+        text = self.words()
+        if owner is not None:
+            text += f" of {owner.name}"
+        elif self.owner == "BOTH":
+            text += " on both sides"
+        return f"{text}, {self.event_text}" if self.event_text else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,8 +234,28 @@ def _figure(frame: Frame, amount: Amount, lexicon: Lexicon) -> Figure:
     clause = frame.clause_of[amount.start]
     counted, counted_at = _counted(frame, amount, clause, lexicon.events)
     owner = _owner(frame, amount, counted_at, lexicon)
-    event = _event(frame, amount, clause, lexicon.events)
-    return Figure(amount, counted, owner, event, clause)
+    event, event_at = _event(frame, amount, clause, lexicon.events)
+    return Figure(
+        amount,
+        counted,
+        owner,
+        event,
+        clause,
+        counted_text=_word_at(frame, counted_at),
+        event_text=_word_at(frame, event_at),
+    )
+
+
+def _word_at(frame: Frame, i: int | None) -> str:
+    """The whole phrase that token ``i`` belongs to ("death toll", "service personnel")."""
+    if i is None:
+        return ""
+    first = last = i
+    while first > 0 and frame.keys[first - 1] == frame.keys[i]:
+        first -= 1
+    while last + 1 < len(frame.keys) and frame.keys[last + 1] == frame.keys[i]:
+        last += 1
+    return frame.text[frame.tokens[first].start : frame.tokens[last].end].lower()
 
 
 def _counted(
@@ -281,15 +318,17 @@ def _party_at(frame: Frame, i: int, lexicon: Lexicon) -> str | None:
     return entity.id if entity.kind == "country" else entity.country
 
 
-def _event(frame: Frame, amount: Amount, clause: int, events: frozenset[str]) -> str | None:
-    """The nearest event concept ("killed", "advanced") in the figure's clause."""
-    best, best_gap = None, 99
+def _event(
+    frame: Frame, amount: Amount, clause: int, events: frozenset[str]
+) -> tuple[str | None, int | None]:
+    """The nearest event concept ("killed", "advanced") in the figure's clause, and where."""
+    best, best_at, best_gap = None, None, 99
     for i, (key, c) in enumerate(zip(frame.keys, frame.clause_of, strict=True)):
         if c == clause and key and key.startswith("C:") and key[2:] in events:
             gap = amount.start - i if i < amount.start else i - amount.end + 2
             if gap < best_gap:
-                best, best_gap = key[2:], gap
-    return best
+                best, best_at, best_gap = key[2:], i, gap
+    return best, best_at
 
 
 def _speakers(frame: Frame) -> tuple[frozenset[str], frozenset[int]]:

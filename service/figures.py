@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from service.analysis import Figure, Frame
 from service.dates import DateRef
 from service.index import IndexedPassage
+from service.lexicon import Lexicon
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,14 +101,10 @@ def compare_amounts(claimed: Figure, found: Figure) -> str:
     return "none"
 
 
-def figure_reason(match: FigureMatch) -> str:
-    """ "claimed 135 soldiers; passage reports 135 troops (Armenia's)"."""
+def figure_reason(match: FigureMatch, lexicon: Lexicon) -> str:
+    """ "claimed 135 soldiers; passage reports 135 troops of Armenia, death toll"."""
     claimed = match.claimed
-    said = f"claimed {claimed.amount.text}" + (f" {claimed.counted}" if claimed.counted else "")
+    said = claimed.words()
     if match.found is None:
-        return f"{said}; no comparable figure"
-    found = match.found
-    what = f" {found.counted}" if found.counted else ""
-    whose = f" ({found.owner})" if found.owner else ""
-    event = f", {found.event}" if found.event else ""
-    return f"{said}; passage reports {found.amount.text}{what}{whose}{event}"
+        return f"claimed {said}; no comparable figure"
+    return f"claimed {said}; passage reports {match.found.describe(lexicon)}"

@@ -123,7 +123,7 @@ def _compare_slots(
         return Judgement(Stance.REFUTES, reason, coverage, "dispute", disputed=True)
     refuted = next((m for m in figures if m.relation == "refutes"), None)
     if refuted and coverage >= REFUTE:
-        reason = figure_reason(refuted)
+        reason = figure_reason(refuted, index.lexicon)
         return Judgement(Stance.REFUTES, reason, coverage, "figure", refuted.found)
     dated = date_clash(claim, item.frame)
     if dated and coverage >= REFUTE:
@@ -162,7 +162,7 @@ def _support(
         reason = "reports a plan or an offer, not that it happened"
         return Judgement(Stance.NEUTRAL, reason, coverage, "modality")
     if figures:
-        reason = "; ".join(figure_reason(m) for m in figures)
+        reason = "; ".join(figure_reason(m, index.lexicon) for m in figures)
         exact = all(m.exact for m in figures)
         return Judgement(Stance.SUPPORTS, reason, coverage, "figure", figures[0].found, exact=exact)
     return Judgement(Stance.SUPPORTS, "says the same: " + quote(item), coverage, "content")

@@ -117,7 +117,8 @@ def _revision(claim: Frame, judged: list[Judged]) -> Decision | None:
 
 
 def _superseded(j: Judged, latest: Judged) -> Judged:
-    reason = f"earlier count, revised by the {latest.hit.item.document.published} report"
+    figure = j.judgement.figure.amount.text if j.judgement.figure else "figure"
+    reason = f"earlier count ({figure}), revised by the {latest.hit.item.document.published} report"
     return replace(j, judgement=replace(j.judgement, stance=Stance.NEUTRAL, reason=reason))
 
 
