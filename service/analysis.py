@@ -126,6 +126,9 @@ def analyse(text: str, lexicon: Lexicon, context: Context = Context()) -> Frame:
         name: [(i, j) for i, j, _ in table.scan(tokens)] for name, table in lexicon.cues.items()
     }
     frame.cues["modality"] += _headline_future(frame)
+    for start, end in frame.cues["modality"]:
+        for i in range(start, end):
+            frame.keys[i] = None  # "expected to", "set to": modality, compared on its own
     _resolve_pronouns(frame, lexicon, context)
     _mark_dates(frame, context.published)
     skip = {i for d in frame.dates for i in range(d.start, d.end)}
@@ -162,7 +165,7 @@ def _relative_clauses(frame: Frame, lexicon: Lexicon) -> frozenset[int]:
 
 def _headline_future(frame: Frame) -> list[tuple[int, int]]:
     """ "Putin to hold talks": a name followed by "to" and a verb announces a plan."""
-    ends = {m.end for m in frame.mentions}
+    ends = {m.end for m in frame.mentions if m.start <= 1}
     return [
         (i, i + 1)
         for i, tok in enumerate(frame.tokens[:-1])
@@ -207,20 +210,32 @@ def _mark_concepts(frame: Frame, lexicon: Lexicon) -> None:
 
 
 def _resolve_pronouns(frame: Frame, lexicon: Lexicon, context: Context) -> None:
-    """Bind "its"/"their" to the last party named and "he"/"his" to the last person."""
-    party, person = context.party, context.person
+    """Bind "its"/"their" to the party the clause (else the sentence) is about, and
+    "he"/"his" to the last person named."""
+    person = context.person
     starts = {m.start: m for m in frame.mentions}
+    parties = [m for m in frame.mentions if m.entity.kind in ("country", "org")]
     for i, tok in enumerate(frame.tokens):
         mention = starts.get(i)
-        if mention:
-            if mention.entity.kind == "person":
-                person = mention.entity.id
-            elif mention.entity.kind in ("country", "org"):
-                party = mention.entity.id
-        elif tok.text in _POSSESSIVES and party:
-            frame.resolved[i] = party
+        if mention and mention.entity.kind == "person":
+            person = mention.entity.id
+        elif tok.text in _POSSESSIVES:
+            # After a quotation ("...," it added) the speaker comes from before the quote.
+            quoted = i > 0 and '"' in frame.text[frame.tokens[i - 1].end : tok.start]
+            party = (context.party if quoted else None) or _subject_party(frame, parties, i)
+            party = party or context.party
+            if party:
+                frame.resolved[i] = party
         elif tok.text in _PERSONAL and person:
             frame.resolved[i] = person
+
+
+def _subject_party(frame: Frame, parties: list[Mention], i: int) -> str | None:
+    """The first party named in the clause before token ``i``, else in the sentence."""
+    before = [m for m in parties if m.end <= i]
+    same = [m for m in before if frame.clause_of[m.start] == frame.clause_of[i]]
+    chosen = (same or before)[:1]
+    return chosen[0].entity.id if chosen else None
 
 
 def _mark_dates(frame: Frame, published: date | None) -> None:

@@ -53,6 +53,12 @@ def _same_day(claim: Frame, item: IndexedPassage) -> bool:
     only with figures of that day or year."""
     published = item.document.published
     years = [d.ref for d in claim.dates if d.ref.day is None and d.ref.weekday is None]
+    if not years and published is not None:
+        # A figure the passage dates to another year ("the war in the early 1990s") is about
+        # another event than an undated claim.
+        passage_years = [d.ref for d in item.frame.dates if d.ref.day is None and d.ref.year]
+        if passage_years and not any(y.year == published.year for y in passage_years):
+            return False
     for year in years:
         rivals = [d.ref for d in item.frame.dates if year.same_as(d.ref) is not None]
         if not rivals and published is not None:

@@ -122,6 +122,9 @@ def _analyse_corpus(corpus: Corpus, lexicon: Lexicon) -> list[IndexedPassage]:
 def passage_keys(frame: Frame, lexicon: Lexicon) -> frozenset[str]:
     """The frame's keys plus the entities it refers to and the countries of its people."""
     keys = set(frame.key_set)
+    # What a passage says entails more general concepts: a meeting is also talks.
+    for key in frame.key_set:
+        keys.update("C:" + c for c in lexicon.implies.get(key[2:], ()) if key.startswith("C:"))
     if any(f.amount.dim == "time" for f in frame.figures):
         keys.add("C:duration")  # "a 44-day war" says how long it lasted
     for entity_id in frame.entity_ids():

@@ -79,6 +79,8 @@ class Lexicon:
     by_id: dict[str, Entity]
     titles: tuple[str, ...] = ()
     events: frozenset[str] = frozenset()
+    implies: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    reciprocal: frozenset[str] = frozenset()
     words: frozenset[str] = frozenset()
 
     def entity(self, entity_id: str) -> Entity | None:
@@ -127,6 +129,8 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
     )
     lexicon.titles = tuple(words.get("titles", ()))
     lexicon.events = frozenset(words.get("events", ()))
+    lexicon.implies = {k: tuple(v) for k, v in words.get("implies", {}).items()}
+    lexicon.reciprocal = frozenset("C:" + c for c in words.get("reciprocal", ()))
     _load_entities(lexicon, known)
     lexicon.words = frozenset(_words_of(words, numbers, known))
     return lexicon

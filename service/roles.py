@@ -7,7 +7,9 @@ from service.lexicon import Lexicon
 
 _LOCATION = frozenset({"country", "place"})
 _LOCATIVE = frozenset({"in", "to", "into", "from", "at"})
-_PREPOSITIONS = _LOCATIVE | frozenset({"of", "with", "as", "by", "for", "on", "against", "toward"})
+_PREPOSITIONS = _LOCATIVE | frozenset(
+    {"of", "with", "as", "by", "for", "on", "against", "toward", "between", "among"}
+)
 # Words that say who spoke do not say who acted; speakers are compared on their own.
 _NOT_ROLES = frozenset({"C:say"})
 _WINDOW = 4
@@ -22,9 +24,10 @@ def swap(claim: Frame, passage: Frame, lexicon: Lexicon) -> tuple[str, str] | No
 
     A plain substitution ("accused Azerbaijan" / "accused Armenia") counts when the other
     entity is not in the claim; a reversal ("Armenian forces ... into Azerbaijani territory")
-    counts when the two entities trade places.
+    counts when the two entities trade places in an act that cannot go both ways at once
+    (both sides can accuse each other; only one can advance into the other's land).
     """
-    claim_ids, passage_ids = claim.entity_ids(), passage.entity_ids()
+    claim_ids = claim.entity_ids()
     for mention in claim.mentions:
         if mention.entity.kind == "person" or _holds_role(
             claim, mention, passage, mention.entity.id
@@ -34,12 +37,8 @@ def swap(claim: Frame, passage: Frame, lexicon: Lexicon) -> tuple[str, str] | No
             rival = other.entity.id
             if rival == mention.entity.id or not _aligned(claim, mention, passage, other):
                 continue
-            if rival in claim_ids:
-                reversed_ = mention.entity.id in passage_ids and _holds_role(
-                    passage, other, claim, mention.entity.id, swapped=True
-                )
-                if not reversed_:
-                    continue
+            if rival in claim_ids and not _reversed(claim, passage, mention, other, lexicon):
+                continue
             where = passage.text[
                 passage.tokens[other.start].start : passage.tokens[other.end - 1].end
             ]
@@ -48,33 +47,42 @@ def swap(claim: Frame, passage: Frame, lexicon: Lexicon) -> tuple[str, str] | No
     return None
 
 
-def _holds_role(
-    frame: Frame, mention: Mention, other: Frame, entity_id: str, *, swapped: bool = False
+def _reversed(
+    claim: Frame, passage: Frame, mention: Mention, other: Mention, lexicon: Lexicon
 ) -> bool:
-    """Does ``entity_id`` stand in ``other`` where ``mention`` stands in ``frame``?
+    """The rival holds the claim entity's role while the claim entity is elsewhere in the
+    passage, in an act that cannot go both ways (both sides may accuse each other)."""
+    if set(_neighbours(claim, mention)) & lexicon.reciprocal:
+        return False
+    return mention.entity.id in passage.entity_ids()
 
-    With ``swapped``, look for the entity that ``mention`` replaced: it must sit in ``frame``'s
-    counterpart role, i.e. the claim's entity at the rival's place and the rival at the claim's.
-    """
-    del swapped  # the alignment test is symmetric
+
+def _holds_role(claim: Frame, mention: Mention, passage: Frame, entity_id: str) -> bool:
+    """Does ``entity_id`` stand in the passage where ``mention`` stands in the claim?"""
     return any(
-        o.entity.id == entity_id and _aligned(frame, mention, other, o) for o in other.mentions
+        o.entity.id == entity_id and _aligned(claim, mention, passage, o) for o in passage.mentions
     )
 
 
 def _aligned(claim: Frame, mention: Mention, passage: Frame, other: Mention) -> bool:
-    """Same kind of entity between the same content words, after the same preposition."""
-    locative = _preposition(claim, mention)
-    if locative != _preposition(passage, other):
-        return False
+    """Same kind of entity between the same content words, after the same preposition.
+
+    A place may be the object of a verb on one side and of a preposition on the other
+    ("visit Azerbaijan" / "travel to Armenia") when the verb is the same.
+    """
     kinds = {mention.entity.kind, other.entity.kind}
-    if len(kinds) > 1 and not (kinds <= _LOCATION and locative in _LOCATIVE):
-        return False
+    places = kinds <= _LOCATION
+    prep_c, prep_p = _preposition(claim, mention), _preposition(passage, other)
     left_c, right_c = _neighbours(claim, mention)
     left_p, right_p = _neighbours(passage, other)
+    if prep_c != prep_p:
+        loose = places and {prep_c, prep_p} - {None} <= _LOCATIVE
+        return loose and left_c is not None and left_c == left_p
+    if len(kinds) > 1 and not (places and prep_c in _LOCATIVE):
+        return False
     if (left_c and left_c == left_p) or (right_c and right_c == right_p):
         return True
-    return locative in _LOCATIVE and mention.entity.kind in _LOCATION
+    return prep_c in _LOCATIVE and mention.entity.kind in _LOCATION
 
 
 def _preposition(frame: Frame, mention: Mention) -> str | None:
@@ -107,19 +115,25 @@ def _role_word(key: str | None) -> str | None:
 # --- dates -----------------------------------------------------------------------------
 
 
-def _date_topic(frame: Frame, date: DateMention) -> frozenset[str]:
-    """The concepts just before a date in its sentence: what the date is the date of."""
-    first = max(date.start - _DATE_WINDOW, 0)
+def _date_topic(frame: Frame, date: DateMention, events: frozenset[str]) -> frozenset[str]:
+    """What a date is the date of: the concepts just before it in its clause ("erupted on
+    September 13"), or just after it when nothing happens before ("on Thursday spoke")."""
+    before = _concepts(frame, range(max(date.start - _DATE_WINDOW, 0), date.start), date.clause)
+    if any(k[2:] in events or k in _NOT_ROLES for k in before):
+        return frozenset(k for k in before if k not in _NOT_ROLES)
+    after = _concepts(frame, range(date.end, min(date.end + 6, len(frame.keys))), date.clause)
+    return frozenset(k for k in before | after if k not in _NOT_ROLES)
+
+
+def _concepts(frame: Frame, span: range, clause: int) -> frozenset[str]:
     return frozenset(
         k
-        for k, clause in zip(
-            frame.keys[first : date.start], frame.clause_of[first : date.start], strict=True
-        )
-        if k and k.startswith("C:") and k not in _NOT_ROLES and clause == date.clause
+        for i in span
+        if (k := frame.keys[i]) and k.startswith("C:") and frame.clause_of[i] == clause
     )
 
 
-def date_clash(claim: Frame, passage: Frame) -> str | None:
+def date_clash(claim: Frame, passage: Frame, events: frozenset[str]) -> str | None:
     """A claim day for an event that the passage dates to another day.
 
     A year that differs says the passage is about another event ("the 1990s war"), so only
@@ -128,10 +142,10 @@ def date_clash(claim: Frame, passage: Frame) -> str | None:
     for claimed in claim.dates:
         if claimed.ref.day is None and claimed.ref.weekday is None:
             continue
-        topic = _date_topic(claim, claimed)
+        topic = _date_topic(claim, claimed, events)
         rivals = [
             d for d in passage.dates
-            if topic & _date_topic(passage, d) and claimed.ref.same_as(d.ref) is not None
+            if topic & _date_topic(passage, d, events) and claimed.ref.same_as(d.ref) is not None
         ]  # fmt: skip
         if rivals and not any(claimed.ref.same_as(d.ref) for d in rivals):
             return f"claimed {claimed.ref.label()}; passage says {rivals[0].ref.label()}"
@@ -170,7 +184,13 @@ def _subject(frame: Frame, cue: int) -> frozenset[str]:
 def polarity_clash(claim: Frame, passage: Frame, events: frozenset[str]) -> str | None:
     """One side negates or denies what the other asserts."""
     claim_scopes = [s for s in negations(claim) if _governs(s, passage.key_set, events)]
-    passage_scopes = [s for s in negations(passage) if _governs(s, claim.key_set, events)]
+    # What the passage negates must be all the claim asserts happened, not a part of it.
+    aside = claim.background | claim.attribution
+    acts = {k for i, k in enumerate(claim.keys) if k and k[2:] in events and i not in aside}
+    acts -= {"C:deny"}  # a denial is the negation itself, not what is negated
+    passage_scopes = [
+        s for s in negations(passage) if _governs(s, claim.key_set, events) and acts <= s
+    ]
     if bool(claim_scopes) == bool(passage_scopes):
         return None
     if claim_scopes:

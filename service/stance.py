@@ -125,7 +125,7 @@ def _compare_slots(
     if refuted and coverage >= REFUTE:
         reason = figure_reason(refuted, index.lexicon)
         return Judgement(Stance.REFUTES, reason, coverage, "figure", refuted.found)
-    dated = date_clash(claim, item.frame)
+    dated = date_clash(claim, item.frame, index.lexicon.events)
     if dated and coverage >= REFUTE:
         return Judgement(Stance.REFUTES, dated, coverage, "date")
     negated = polarity_clash(claim, item.frame, index.lexicon.events)
@@ -146,8 +146,14 @@ def _support(
     coverage: float,
     figures: list[FigureMatch],
 ) -> Judgement:
+    keys = claim_keys(claim)
     if coverage < SUPPORT:
         return Judgement(Stance.NEUTRAL, "only partly about the claim", coverage, "none")
+    unnamed = [k for k in keys if k.startswith("E:") and k not in item.keys | item.topic_keys]
+    if unnamed:
+        # A party or person the passage does not name itself: only the sentence beside it
+        # (see _with_neighbour) can make the support complete.
+        return Judgement(Stance.NEUTRAL, _unrelated(unnamed, index), coverage, "none")
     absent = _events(claim, index) - item.keys
     if absent:
         what = ", ".join(sorted(k[2:] for k in absent))
@@ -318,8 +324,8 @@ def _disputed(claim: Frame, passage: Frame) -> bool:
 
     Only a bare assertion is disputed this way: a figure or a quotation is checked on its own.
     """
-    if claim.cues.get("dispute") or claim.figures or claim.speakers:
-        return False
+    if claim.cues.get("dispute") or claim.figures or claim.speakers or "C:accuse" in claim.key_set:
+        return False  # reporting an accusation is not taking a side
     if not assigns_blame(claim, BLAME):
         return False
     topic = {k for k in claim.key_set if k.startswith("C:")} - {"C:fighting"}

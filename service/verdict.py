@@ -67,13 +67,17 @@ def _mixed(
     anchored = bool(claim.speakers) or any(
         d.ref.day is not None or d.ref.weekday is not None for d in claim.dates
     )
-    # A claim tied to a speaker or a date is about one statement: the closest match decides.
-    if anchored and not top_r.disputed and abs(top_s.coverage - top_r.coverage) >= 0.1:
-        if top_s.coverage > top_r.coverage:
+    # A claim tied to a speaker or a date is about one statement. Other figures from that
+    # speaker are other statements, so a passage where the speaker says it settles it; any
+    # other disagreement is settled only by a clearly closer match.
+    if anchored and not top_r.disputed:
+        lead = top_s.coverage - top_r.coverage
+        if lead > -0.1 if top_r.slot == "figure" else lead >= 0.1:
             return _decision(Verdict.SUPPORTED, supports, _quiet(judged, Stance.REFUTES),
                              _agreeing(judged, Stance.SUPPORTS), outweighed=True)  # fmt: skip
-        return _decision(Verdict.REFUTED, refutes, _quiet(judged, Stance.SUPPORTS),
-                         _agreeing(judged, Stance.REFUTES), outweighed=True)  # fmt: skip
+        if lead <= -0.1:
+            return _decision(Verdict.REFUTED, refutes, _quiet(judged, Stance.SUPPORTS),
+                             _agreeing(judged, Stance.REFUTES), outweighed=True)  # fmt: skip
     explanation = (
         f"Sources disagree: {_source(supports[0])} supports it ({top_s.reason}), "
         f"while {_source(refutes[0])} contradicts it ({top_r.reason})"
