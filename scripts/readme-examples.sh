@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Print the responses of README.md's curl examples, from a running service, to refresh the
+# "Examples" section when the engine changes. Usage: scripts/readme-examples.sh [BASE_URL]
+# (default http://127.0.0.1:8000). Output is pretty-printed and untrimmed; trim by hand.
+set -euo pipefail
+
+base="${1:-http://127.0.0.1:8000}"
+pretty() { python3 -m json.tool --no-ensure-ascii; }
+json=(-H 'Content-Type: application/json')
+
+echo '### POST /v1/check'
+curl -sS "$base/v1/check" "${json[@]}" \
+    -d '{"claim": "The fighting started on September 15.", "top_k": 2}' | pretty
+echo '### POST /v1/check/batch'
+curl -sS "$base/v1/check/batch" "${json[@]}" \
+    -d '{"claims": ["The clashes erupted on September 13.",
+                    {"claim": "Armenia lost 300 soldiers in the clashes.", "top_k": 1}],
+         "top_k": 1}' | pretty
+echo '### GET /v1/sources'
+curl -sS "$base/v1/sources" | pretty
+echo '### GET /v1/sources/003_76dd1eb450d0be15'
+curl -sS "$base/v1/sources/003_76dd1eb450d0be15" | pretty
+echo '### 422'
+curl -sS -i "$base/v1/check" "${json[@]}" -d '{"claim": "no", "top_k": 50}'
+echo
+echo '### 404'
+curl -sS "$base/v1/sources/nope"
+echo
