@@ -23,6 +23,8 @@ _POSSESSIVES = frozenset({"its", "their", "it", "they"})
 _PERSONAL = frozenset({"he", "she", "his", "her", "him"})
 _BOTH = (("both", "side"), ("either", "side"), ("both", "countri"), ("two", "side"))
 SPEECH = "say"
+# A date after these words is a point of reference, not when the reported thing happened.
+_REFERENCE_WORDS = frozenset({"since", "until", "till"})
 _SPEECH_WORDS = frozenset({"said", "says", "told", "tells", "according"})
 # Speech verbs that may come before their speaker ("said Pashinyan").
 _INVERTED = frozenset({"said", "says", "according", "tweeted", "wrote", "added"})
@@ -74,6 +76,7 @@ class DateMention:
     start: int
     end: int
     clause: int
+    reference: bool = False  # "since September 13", "since a 2020 war": a point of reference
 
 
 @dataclass(slots=True)
@@ -101,6 +104,10 @@ class Frame:
         return frozenset(
             k for k, c in zip(self.keys, self.clause_of, strict=True) if k and c == clause
         )
+
+    def when(self) -> list[DateMention]:
+        """The dates of what the text reports, without points of reference ("since ...")."""
+        return [d for d in self.dates if not d.reference]
 
     def entity_ids(self) -> frozenset[str]:
         return frozenset(m.entity.id for m in self.mentions) | frozenset(self.resolved.values())
@@ -240,7 +247,10 @@ def _subject_party(frame: Frame, parties: list[Mention], i: int) -> str | None:
 
 def _mark_dates(frame: Frame, published: date | None) -> None:
     for start, end, ref in find_dates(frame.tokens):
-        frame.dates.append(DateMention(resolve(ref, published), start, end, frame.clause_of[start]))
+        before = [t.text for t in frame.tokens[max(start - 2, 0) : start]]
+        reference = bool(_REFERENCE_WORDS.intersection(before))
+        clause = frame.clause_of[start]
+        frame.dates.append(DateMention(resolve(ref, published), start, end, clause, reference))
         for i in range(start, end):
             frame.keys[i] = None
 
@@ -306,7 +316,8 @@ def _owner(frame: Frame, amount: Amount, counted_at: int | None, lexicon: Lexico
         return "BOTH"
     lo = min(amount.first, counted_at) if counted_at is not None else amount.first
     hi = max(amount.end, counted_at + 1) if counted_at is not None else amount.end
-    for i in range(max(lo - 2, 0), hi + 1):
+    # "105 Azerbaijani soldiers": a party between the figure and its noun comes first.
+    for i in [*range(amount.end, hi + 1), *range(max(lo - 2, 0), amount.end)]:
         party = _party_at(frame, i, lexicon)
         if party and frame.clause_of[min(i, len(frame.tokens) - 1)] == clause:
             return party
@@ -375,15 +386,19 @@ def _speaker_before(frame: Frame, verb: int) -> tuple[str, int] | None:
             entity_id = _entity_at(frame, i)
             if entity_id:
                 return entity_id, i
-    # The subject: the first party or person of the verb's clause, a few words before it.
+    # The subject, a few words before the verb in its clause: the person named there
+    # ("Armenian Prime Minister Nikol Pashinyan said"), else the first party.
     found: tuple[str, int] | None = None
+    person: tuple[str, int] | None = None
     for i in range(verb - 1, max(verb - 7, -1), -1):
         if frame.clause_of[i] != frame.clause_of[verb]:
             break
         entity_id = _entity_at(frame, i)
         if entity_id:
             found = (entity_id, i)
-    return found
+            if person is None and entity_id.startswith("person:"):
+                person = (entity_id, i)
+    return (person[0], found[1]) if person and found else found
 
 
 def _speaker_after(frame: Frame, verb: int) -> tuple[str, int] | None:

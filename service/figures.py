@@ -50,31 +50,33 @@ def match_figure(claimed: Figure, claim: Frame, item: IndexedPassage) -> FigureM
 
 def _same_day(claim: Frame, item: IndexedPassage) -> bool:
     """A figure the claim dates ("on Friday", "on 15 September", "the 2020 war") is compared
-    only with figures of that day or year."""
+    only with figures of that day or year; an undated figure is the report's own."""
     published = item.document.published
-    years = [d.ref for d in claim.dates if d.ref.day is None and d.ref.weekday is None]
+    reported = report_day(item)
+    years = [d.ref for d in claim.when() if d.ref.day is None and d.ref.weekday is None]
+    passage_years = [d.ref for d in item.frame.when() if d.ref.day is None and d.ref.year]
     if not years and published is not None:
         # A figure the passage dates to another year ("the war in the early 1990s") is about
         # another event than an undated claim.
-        passage_years = [d.ref for d in item.frame.dates if d.ref.day is None and d.ref.year]
         if passage_years and not any(y.year == published.year for y in passage_years):
             return False
     for year in years:
-        rivals = [d.ref for d in item.frame.dates if year.same_as(d.ref) is not None]
-        if not rivals and published is not None:
-            rivals = [DateRef(year=published.year)]  # undated figures are the report's own year
+        rivals = [ref for ref in passage_years if year.same_as(ref) is not None]
+        rivals = rivals or ([DateRef(year=published.year)] if published else [])
         if rivals and not any(year.same_as(ref) for ref in rivals):
             return False
-    days = [d.ref for d in claim.dates if d.ref.day is not None or d.ref.weekday is not None]
+    days = [d.ref for d in claim.when() if d.ref.day is not None or d.ref.weekday is not None]
     if not days:
         return True
-    passage_days = [d.ref for d in item.frame.dates if d.ref.same_as(days[0]) is not None]
-    if passage_days:
-        return any(ref.same_as(days[0]) for ref in passage_days)
-    if published is None:
-        return False
-    return bool(days[0].same_as(DateRef(published.year, published.month, published.day,
-                                        published.weekday())))  # fmt: skip
+    passage_days = [d.ref for d in item.frame.when() if d.ref.same_as(days[0]) is not None]
+    passage_days = passage_days or ([reported] if reported else [])
+    return any(ref.same_as(days[0]) for ref in passage_days)
+
+
+def report_day(item: IndexedPassage) -> DateRef | None:
+    """The document's publication date, as a DateRef."""
+    day = item.document.published
+    return DateRef(day.year, day.month, day.day, day.weekday()) if day else None
 
 
 def comparable(claimed: Figure, found: Figure, passage: Frame) -> bool:

@@ -113,7 +113,7 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
     words, numbers, known = (
         _read(data_dir / name) for name in ("lexicon.json", "quantities.json", "entities.json")
     )
-    cue_names = ("negation", "denial", "modality", "dispute", "anchor_earliest", "anchor_latest")
+    cue_names = ("negation", "denial", "modality", "dispute", "anchor_earliest")
     lexicon = Lexicon(
         stopwords=frozenset(stem(w) for w in words["stopwords"]),
         concepts=_table(words["concepts"]),

@@ -39,22 +39,31 @@ def parse_digits(text: str) -> float | None:
 
 
 def _number_words(tokens: list[Token], i: int, lexicon: Lexicon) -> tuple[int, float] | None:
-    """Parse "seventy-one", "two thousand", "a dozen" starting at ``i``: (end, value)."""
+    """Parse "seventy-one", "two hundred thousand", "one hundred and five", "a dozen"
+    starting at ``i``: (end, value)."""
     words, multipliers = lexicon.quantities["number_words"], lexicon.quantities["multipliers"]
     total = current = 0.0
-    j, seen = i, False
+    j, end = i, None
     while j < len(tokens):
         hit = lexicon.number_words.match(tokens, j)
         if hit:
             current += words[str(hit[1])]
-            j, seen = j + hit[0], True
+            j += hit[0]
+        elif end is not None and tokens[j].text == "hundred":
+            current, j = max(current, 1) * 100, j + 1
+        elif end is not None and tokens[j].text in multipliers and tokens[j].text not in ("k", "m"):
+            total, current, j = total + max(current, 1) * multipliers[tokens[j].text], 0.0, j + 1
+        elif (
+            tokens[j].text == "and"
+            and tokens[j - 1].text in ("hundred", *multipliers)
+            and lexicon.number_words.match(tokens, j + 1)
+        ):
+            j += 1  # "one hundred and five"
             continue
-        if seen and tokens[j].text in multipliers and tokens[j].text not in ("k", "m"):
-            total += max(current, 1) * multipliers[tokens[j].text]
-            current, j = 0.0, j + 1
-            continue
-        break
-    return (j, total + current) if seen else None
+        else:
+            break
+        end = j
+    return (end, total + current) if end is not None else None
 
 
 def _phrase(tokens: list[Token], i: int, n: int) -> str:

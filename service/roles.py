@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from service.analysis import DateMention, Frame, Mention
+from service.dates import DateRef
 from service.lexicon import Lexicon
 
 _LOCATION = frozenset({"country", "place"})
@@ -35,7 +36,7 @@ def swap(claim: Frame, passage: Frame, lexicon: Lexicon) -> tuple[str, str] | No
             continue
         for other in passage.mentions:
             rival = other.entity.id
-            if rival == mention.entity.id or not _aligned(claim, mention, passage, other):
+            if _same_place(mention, other) or not _aligned(claim, mention, passage, other):
                 continue
             if rival in claim_ids and not _reversed(claim, passage, mention, other, lexicon):
                 continue
@@ -45,6 +46,12 @@ def swap(claim: Frame, passage: Frame, lexicon: Lexicon) -> tuple[str, str] | No
             reason = f"claimed {mention.entity.name}; passage says {other.entity.name} ({where})"
             return reason, mention.entity.id
     return None
+
+
+def _same_place(a: Mention, b: Mention) -> bool:
+    """One entity, or a place and the country it lies in (Samarkand, Uzbekistan)."""
+    x, y = a.entity, b.entity
+    return x.id == y.id or x.country == y.id or y.country == x.id
 
 
 def _reversed(
@@ -121,7 +128,12 @@ def _date_topic(frame: Frame, date: DateMention, events: frozenset[str]) -> froz
     before = _concepts(frame, range(max(date.start - _DATE_WINDOW, 0), date.start), date.clause)
     if any(k[2:] in events or k in _NOT_ROLES for k in before):
         return frozenset(k for k in before if k not in _NOT_ROLES)
-    after = _concepts(frame, range(date.end, min(date.end + 6, len(frame.keys))), date.clause)
+    # "On September 13, a meeting took place": a date leading its sentence dates the clause
+    # after the comma.
+    clause = (
+        frame.clause_of[date.end] if date.start <= 1 and date.end < len(frame.keys) else date.clause
+    )
+    after = _concepts(frame, range(date.end, min(date.end + 8, len(frame.keys))), clause)
     return frozenset(k for k in before | after if k not in _NOT_ROLES)
 
 
@@ -139,12 +151,12 @@ def date_clash(claim: Frame, passage: Frame, events: frozenset[str]) -> str | No
     A year that differs says the passage is about another event ("the 1990s war"), so only
     days and weekdays clash.
     """
-    for claimed in claim.dates:
+    for claimed in claim.when():
         if claimed.ref.day is None and claimed.ref.weekday is None:
             continue
         topic = _date_topic(claim, claimed, events)
         rivals = [
-            d for d in passage.dates
+            d for d in passage.when()
             if topic & _date_topic(passage, d, events) and claimed.ref.same_as(d.ref) is not None
         ]  # fmt: skip
         if rivals and not any(claimed.ref.same_as(d.ref) for d in rivals):
@@ -152,28 +164,43 @@ def date_clash(claim: Frame, passage: Frame, events: frozenset[str]) -> str | No
     return None
 
 
-def date_confirmed(claim: Frame, passage: Frame) -> bool:
-    """Every date of the claim appears in the passage."""
-    return all(any(c.ref.same_as(d.ref) for d in passage.dates) for c in claim.dates)
+def date_confirmed(claim: Frame, passage: Frame, reported: DateRef | None) -> bool:
+    """Every date of the claim is a date of the passage (an undated passage reports what
+    happened on the day of its report)."""
+    days = [d.ref for d in passage.when()] or ([reported] if reported else [])
+    return all(any(c.ref.same_as(d) for d in days) for c in claim.when())
 
 
 # --- polarity --------------------------------------------------------------------------
 
 
-def negations(frame: Frame) -> list[frozenset[str]]:
-    """The scope of each negation or denial: the content keys it governs.
+def negations(frame: Frame) -> list[tuple[frozenset[str], str | None]]:
+    """Each negation or denial: the content keys it governs, and who it is about (the party
+    or person just before it: "Azerbaijan has not confirmed"), if named.
 
     "have not stopped shelling" asserts the shelling, so a negated ending cancels out.
     """
-    scopes = []
+    found = []
     for name in ("negation", "denial"):
         for start, end in frame.cues.get(name, ()):
             after = frame.keys[end : end + 2]
             if name == "negation" and "C:end" in after:
                 continue
             scope = frozenset(k for k in frame.keys[end : end + 8] if k)
-            scopes.append(scope | _subject(frame, start))
-    return scopes
+            found.append((scope | _subject(frame, start), _negated_party(frame, start)))
+    return found
+
+
+def _negated_party(frame: Frame, cue: int) -> str | None:
+    for i in range(cue - 1, max(cue - 7, -1), -1):
+        if frame.clause_of[i] != frame.clause_of[cue]:
+            break
+        key = frame.keys[i]
+        if key and key.startswith("E:"):
+            return key[2:]
+        if i in frame.resolved:
+            return frame.resolved[i]
+    return None
 
 
 def _subject(frame: Frame, cue: int) -> frozenset[str]:
@@ -182,20 +209,28 @@ def _subject(frame: Frame, cue: int) -> frozenset[str]:
 
 
 def polarity_clash(claim: Frame, passage: Frame, events: frozenset[str]) -> str | None:
-    """One side negates or denies what the other asserts."""
-    claim_scopes = [s for s in negations(claim) if _governs(s, passage.key_set, events)]
+    """One side negates or denies what the other asserts, about the same party."""
+    claim_scopes = [
+        s for s, party in negations(claim)
+        if _governs(s, passage.key_set, events) and _about(party, passage)
+    ]  # fmt: skip
     # What the passage negates must be all the claim asserts happened, not a part of it.
     aside = claim.background | claim.attribution
     acts = {k for i, k in enumerate(claim.keys) if k and k[2:] in events and i not in aside}
     acts -= {"C:deny"}  # a denial is the negation itself, not what is negated
     passage_scopes = [
-        s for s in negations(passage) if _governs(s, claim.key_set, events) and acts <= s
-    ]
+        s for s, party in negations(passage)
+        if _governs(s, claim.key_set, events) and acts <= s and _about(party, claim)
+    ]  # fmt: skip
     if bool(claim_scopes) == bool(passage_scopes):
         return None
     if claim_scopes:
         return "the claim negates what the passage asserts"
     return "the passage negates or denies it"
+
+
+def _about(party: str | None, other: Frame) -> bool:
+    return party is None or party in other.entity_ids()
 
 
 def _governs(scope: frozenset[str], other: frozenset[str], events: frozenset[str]) -> bool:

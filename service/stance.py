@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from service.analysis import Frame, Mention
-from service.figures import FigureMatch, figure_reason, match_figure
+from service.figures import FigureMatch, figure_reason, match_figure, report_day
 from service.index import IndexedPassage, PassageIndex
 from service.model import Stance
 from service.roles import assigns_blame, date_clash, date_confirmed, polarity_clash, swap
@@ -21,9 +21,9 @@ RELEVANT = 0.5
 REFUTE = 0.55
 # ... to support it (every slot must also agree).
 SUPPORT = 0.72
-# ... to support it together with the sentence beside it (tried from this share on).
+# ... to support it together with the sentence beside it (tried from JOIN_FROM on).
 SUPPORT_JOINED = 0.8
-HALF = 0.4
+JOIN_FROM = 0.4
 SWAP_GATE = 0.25
 # A word of a clause that only describes something ("the truce that halted ...") weighs this.
 BACKGROUND_WEIGHT = 0.5
@@ -31,6 +31,8 @@ BACKGROUND_WEIGHT = 0.5
 CONTEXT_WEIGHT = 0.5
 # Concepts that carry no assertion of their own (who said it is checked separately).
 UNWEIGHTED = frozenset({"C:say"})
+# Words that only frame a figure.
+FIGURE_FRAMING = frozenset({"C:increase"})
 # Acts that the sides of a conflict blame on each other.
 BLAME = frozenset({"C:start", "C:attack", "C:accuse"})
 
@@ -46,6 +48,7 @@ class Judgement:
     figure: object | None = None
     disputed: bool = False
     exact: bool = False
+    same_speaker: bool = False  # the passage quotes the claim's very speaker, not their side
 
 
 def judge(claim: Frame, item: IndexedPassage, index: PassageIndex) -> Judgement:
@@ -53,7 +56,7 @@ def judge(claim: Frame, item: IndexedPassage, index: PassageIndex) -> Judgement:
     keys = claim_keys(claim)
     coverage, missing = coverage_of(keys, item, index, background_keys(claim))
     judgement = _judge(claim, item, index, keys, coverage, missing)
-    if judgement.stance is Stance.NEUTRAL and judgement.slot == "none" and coverage >= HALF:
+    if judgement.stance is Stance.NEUTRAL and judgement.slot == "none" and coverage >= JOIN_FROM:
         return _with_neighbour(claim, item, index, keys) or judgement
     return judgement
 
@@ -68,7 +71,10 @@ def _with_neighbour(
     """
     if not _events(claim, index) <= item.keys:
         return None
+    people = {e for e in item.frame.entity_ids() if e.startswith("person:")}
     for neighbour in index.neighbours(item):
+        if not people & neighbour.frame.entity_ids():
+            continue  # the two sentences must be about the same person
         if polarity_clash(claim, neighbour.frame, index.lexicon.events) or (
             _modal(neighbour.frame) and not _modal(claim)
         ):
@@ -92,7 +98,7 @@ def _judge(
     coverage: float,
     missing: list[str],
 ) -> Judgement:
-    clash = _affiliation_clash(claim, item, index)
+    clash = _affiliation_clash(claim, item, index) or _place_clash(claim, item, index)
     if clash:
         return Judgement(Stance.REFUTES, clash, coverage, "entity")
     speaker = _speaker_match(claim, item, index)
@@ -106,7 +112,10 @@ def _judge(
             return swapped
     if missing or coverage < RELEVANT:
         return Judgement(Stance.NEUTRAL, _unrelated(missing, index), coverage, "none")
-    return _compare_slots(claim, item, index, coverage, figures, quoted=speaker is True)
+    judgement = _compare_slots(claim, item, index, coverage, figures, quoted=speaker is True)
+    if claim.speakers & item.frame.speakers:
+        judgement = replace(judgement, same_speaker=True)
+    return judgement
 
 
 def _compare_slots(
@@ -125,7 +134,8 @@ def _compare_slots(
     if refuted and coverage >= REFUTE:
         reason = figure_reason(refuted, index.lexicon)
         return Judgement(Stance.REFUTES, reason, coverage, "figure", refuted.found)
-    dated = date_clash(claim, item.frame, index.lexicon.events)
+    # A claim's date tied to a figure only picks which day's figure to compare (see figures).
+    dated = None if claim.figures else date_clash(claim, item.frame, index.lexicon.events)
     if dated and coverage >= REFUTE:
         return Judgement(Stance.REFUTES, dated, coverage, "date")
     negated = polarity_clash(claim, item.frame, index.lexicon.events)
@@ -162,7 +172,7 @@ def _support(
     if unmatched:
         reason = f"gives no comparable figure for {unmatched.claimed.amount.text}"
         return Judgement(Stance.NEUTRAL, reason, coverage, "none")
-    if claim.dates and not date_confirmed(claim, item.frame):
+    if claim.when() and not date_confirmed(claim, item.frame, report_day(item)):
         return Judgement(Stance.NEUTRAL, "does not give the claimed date", coverage, "date")
     if _modal(item.frame) and not _modal(claim) and not claim.speakers:
         reason = "reports a plan or an offer, not that it happened"
@@ -216,6 +226,8 @@ def claim_keys(claim: Frame) -> frozenset[str]:
         if k and i not in claim.attribution and k not in UNWEIGHTED
     }
     keys.update("E:" + e for i, e in claim.resolved.items() if i not in claim.attribution)
+    if claim.figures:
+        keys -= FIGURE_FRAMING  # "the toll rose to 77" asserts 77, which the figure checks
     return frozenset(keys)
 
 
@@ -297,6 +309,21 @@ def _affiliation_clash(claim: Frame, item: IndexedPassage, index: PassageIndex) 
                 f"claimed {_name(said, index)}; the corpus names {person.name} as "
                 f"{_name(person.country, index)}"
             )
+    return None
+
+
+def _place_clash(claim: Frame, item: IndexedPassage, index: PassageIndex) -> str | None:
+    """ "Samarkand, Kazakhstan" when the place is known to lie in another country."""
+    for place, country in zip(claim.mentions, claim.mentions[1:], strict=False):
+        known = place.entity.country
+        if place.entity.kind != "place" or not known or country.entity.kind != "country":
+            continue
+        if country.start == place.end and country.entity.id != known:
+            if "E:" + place.entity.id in item.keys:
+                return (
+                    f"claimed {place.entity.name} is in {country.entity.name}; "
+                    f"it is in {_name(known, index)}"
+                )
     return None
 
 

@@ -71,7 +71,8 @@ def _mixed(
     # speaker are other statements, so a passage where the speaker says it settles it; any
     # other disagreement is settled only by a clearly closer match.
     if anchored and not top_r.disputed:
-        lead = top_s.coverage - top_r.coverage
+        # The speaker's own words outweigh what is credited to their side.
+        lead = top_s.coverage - top_r.coverage + 0.2 * (top_s.same_speaker - top_r.same_speaker)
         if lead > -0.1 if top_r.slot == "figure" else lead >= 0.1:
             return _decision(Verdict.SUPPORTED, supports, _quiet(judged, Stance.REFUTES),
                              _agreeing(judged, Stance.SUPPORTS), outweighed=True)  # fmt: skip
