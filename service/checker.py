@@ -122,7 +122,12 @@ def _evidence(decision: Decision, top_k: int) -> tuple[Evidence, ...]:
     """Decisive passages first (best match first), then the neutral ones by retrieval score."""
     ranked = sorted(
         decision.judged,
-        key=lambda j: (j.judgement.stance is Stance.NEUTRAL, -j.judgement.coverage, -j.hit.score),
+        key=lambda j: (
+            j.judgement.stance is Stance.NEUTRAL,
+            not j.judgement.exact,
+            -j.judgement.coverage,
+            -j.hit.score,
+        ),
     )
     return tuple(
         Evidence(

@@ -157,8 +157,11 @@ def _support(
     figures: list[FigureMatch],
 ) -> Judgement:
     keys = claim_keys(claim)
-    if coverage < SUPPORT:
+    with_slots = _with_slots(claim, item, index, keys, coverage, figures)
+    if with_slots < SUPPORT:
+        # Ranked by the words it shares; an unmatched figure should not bury it.
         return Judgement(Stance.NEUTRAL, "only partly about the claim", coverage, "none")
+    coverage = max(coverage, with_slots)
     unnamed = [k for k in keys if k.startswith("E:") and k not in item.keys | item.topic_keys]
     if unnamed:
         # A party or person the passage does not name itself: only the sentence beside it
@@ -181,7 +184,33 @@ def _support(
         reason = "; ".join(figure_reason(m, index.lexicon) for m in figures)
         exact = all(m.exact for m in figures)
         return Judgement(Stance.SUPPORTS, reason, coverage, "figure", figures[0].found, exact=exact)
-    return Judgement(Stance.SUPPORTS, "says the same: " + quote(item), coverage, "content")
+    dated = bool(claim.when()) and date_confirmed(claim, item.frame, None)
+    slot = "date" if dated else "content"
+    return Judgement(Stance.SUPPORTS, "says the same: " + quote(item), coverage, slot, exact=dated)
+
+
+def _with_slots(
+    claim: Frame,
+    item: IndexedPassage,
+    index: PassageIndex,
+    keys: frozenset[str],
+    coverage: float,
+    figures: list[FigureMatch],
+) -> float:
+    """Coverage counting the claim's dates and figures as content: a date the passage
+    states itself, or a figure it bears out, weighs as much as the rarest word."""
+    slots = len(figures) + len(claim.when())
+    if not slots:
+        return coverage
+    matched = sum(m.relation == "supports" for m in figures)
+    matched += sum(date_confirmed(_only(claim, d), item.frame, None) for d in claim.when())
+    total = sum(index.weight(k) for k in keys) or 1.0
+    weight = index.weight("")  # a key the corpus lacks: the highest weight there is
+    return (coverage * total + weight * matched) / (total + weight * slots)
+
+
+def _only(claim: Frame, date) -> Frame:
+    return replace(claim, dates=[date])
 
 
 def _swap_judgement(
