@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 
 from service.analysis import Frame, analyse
@@ -52,11 +53,21 @@ class FactChecker:
         return analyse(self.speller.correct(claim), self.lexicon)
 
     def check(
-        self, claim: str, *, top_k: int = 5, sources: Iterable[str] | None = None
+        self,
+        claim: str,
+        *,
+        top_k: int = 5,
+        sources: Iterable[str] | None = None,
+        as_of: date | None = None,
     ) -> CheckResult:
-        """Judge one claim; ``sources`` restricts the documents consulted."""
+        """Judge one claim.
+
+        ``sources`` restricts the documents consulted; ``as_of`` keeps only documents
+        published on or before that date (and those whose date is unknown, which the
+        result's notes then name).
+        """
         started = time.perf_counter()
-        allowed = self._allowed(sources)
+        allowed = self._allowed(sources, as_of)
         frame = self.analyse(claim)
         decision = self._decide(frame, allowed)
         if decision.verdict is Verdict.NOT_ENOUGH_INFO:
@@ -72,20 +83,46 @@ class FactChecker:
             evidence=_evidence(decision, top_k),
             analysis=self._describe(frame),
             took_ms=round((time.perf_counter() - started) * 1000, 3),
+            notes=self._undated_notes(decision, as_of),
         )
 
     def _decide(self, frame: Frame, allowed: frozenset[str] | None) -> Decision:
         hits = self.index.search(frame, limit=CANDIDATES, sources=allowed)
         return decide(frame, [Judged(hit, judge(frame, hit.item, self.index)) for hit in hits])
 
-    def _allowed(self, sources: Iterable[str] | None) -> frozenset[str] | None:
-        if sources is None:
-            return None
-        wanted = frozenset(sources)
-        unknown = sorted(wanted - self.corpus.by_id.keys())
-        if unknown:
-            raise UnknownSourcesError(unknown)
-        return wanted
+    def _allowed(
+        self, sources: Iterable[str] | None, as_of: date | None = None
+    ) -> frozenset[str] | None:
+        wanted = None if sources is None else frozenset(sources)
+        if wanted is not None:
+            unknown = sorted(wanted - self.corpus.by_id.keys())
+            if unknown:
+                raise UnknownSourcesError(unknown)
+        if as_of is None:
+            return wanted
+        known_then = frozenset(
+            doc.id
+            for doc in self.corpus.documents
+            if doc.published is None or doc.published <= as_of
+        )
+        return known_then if wanted is None else wanted & known_then
+
+    def _undated_notes(self, decision: Decision, as_of: date | None) -> tuple[str, ...]:
+        if as_of is None:
+            return ()
+        undated = sorted(
+            {
+                j.hit.item.document.id
+                for j in decision.judged
+                if j.hit.item.document.published is None
+            }
+        )
+        if not undated:
+            return ()
+        return (
+            f"Kept for as_of {as_of.isoformat()} although their publication dates are unknown: "
+            + ", ".join(undated),
+        )
 
     def _describe(self, frame: Frame) -> ClaimAnalysis:
         speaker = next(iter(sorted(frame.speakers)), None)

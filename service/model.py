@@ -123,3 +123,4 @@ class CheckResult:
     evidence: tuple[Evidence, ...]
     analysis: ClaimAnalysis
     took_ms: float = 0.0
+    notes: tuple[str, ...] = ()

@@ -111,12 +111,10 @@ def _revision(claim: Frame, judged: list[Judged]) -> Decision | None:
             _superseded(j, latest) if j in series and j.judgement.stance is Stance.REFUTES else j
             for j in judged
         ]
-        text = f"The latest report{dated} matches: {latest.judgement.reason}{history}."
+        text = f"The latest report{dated} matches ({latest.judgement.reason}){history}."
         return Decision(Verdict.SUPPORTED, _confidence(latest), text, tuple(relabelled))
-    text = (
-        f"The figure was superseded: the latest report{dated} says {latest.judgement.reason}"
-        f"{history}."
-    )
+    reason = latest.judgement.reason
+    text = f"The figure was superseded by the latest report{dated} ({reason}){history}."
     confidence = round(0.5 + 0.3 * latest.judgement.coverage, 3)
     return Decision(Verdict.CONFLICTING, confidence, text, tuple(judged))
 
