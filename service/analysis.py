@@ -6,13 +6,17 @@ other can match. Passages are analysed once, at start-up.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
 from service.dates import DateRef, find_dates, resolve
 from service.lexicon import Entity, Lexicon
 from service.numbers import Amount, find_amounts
 from service.text import Token, fold, tokenize
+
+T = TypeVar("T")
 
 # Concepts that name what is counted rather than what happened.
 COUNTABLE = frozenset({"military", "civilian", "people", "peacekeeper"})
@@ -95,10 +99,17 @@ class Frame:
     attribution: frozenset[int] = frozenset()
     background: frozenset[int] = frozenset()
     resolved: dict[int, str] = field(default_factory=dict)
+    memo: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
+
+    def derived(self, name: str, compute: Callable[[], T]) -> T:
+        """A value computed from the frame once (frames are not changed after analysis)."""
+        if name not in self.memo:
+            self.memo[name] = compute()
+        return self.memo[name]  # type: ignore[return-value]
 
     @property
     def key_set(self) -> frozenset[str]:
-        return frozenset(k for k in self.keys if k)
+        return self.derived("key_set", lambda: frozenset(k for k in self.keys if k))
 
     def clause_keys(self, clause: int) -> frozenset[str]:
         return frozenset(
@@ -110,7 +121,12 @@ class Frame:
         return [d for d in self.dates if not d.reference]
 
     def entity_ids(self) -> frozenset[str]:
-        return frozenset(m.entity.id for m in self.mentions) | frozenset(self.resolved.values())
+        return self.derived(
+            "entity_ids",
+            lambda: (
+                frozenset(m.entity.id for m in self.mentions) | frozenset(self.resolved.values())
+            ),
+        )
 
 
 @dataclass(frozen=True, slots=True)

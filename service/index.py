@@ -32,6 +32,10 @@ class IndexedPassage:
     topic_keys: frozenset[str]
     position: int
 
+    @property
+    def lower(self) -> str:
+        return self.frame.derived("lower", self.passage.text.lower)
+
 
 @dataclass(frozen=True, slots=True)
 class Hit:
@@ -80,14 +84,18 @@ class PassageIndex:
         docs, scores = self._bm25.retrieve(
             [terms], k=k, show_progress=False, weight_mask=mask, n_threads=0
         )
-        top = float(scores[0][0]) or 1.0
-        hits = []
-        for index, score in zip(docs[0], scores[0], strict=True):
-            if score <= 0:
-                continue
-            item = self.items[int(index)]
-            fuzzy = fuzz.token_set_ratio(frame.text.lower(), item.passage.text.lower()) / 100
-            hits.append(Hit(item, BM25_SHARE * float(score) / top + (1 - BM25_SHARE) * fuzzy))
+        found = [(self.items[int(i)], float(s)) for i, s in zip(docs[0], scores[0], strict=True)]
+        found = [(item, score) for item, score in found if score > 0]
+        if not found:
+            return []
+        top = found[0][1]
+        # Re-rank the short list by fuzzy overlap of the texts (one vectorised call).
+        claim = frame.text.lower()
+        fuzzy = [fuzz.token_set_ratio(claim, item.lower) for item, _ in found]
+        hits = [
+            Hit(item, BM25_SHARE * score / top + (1 - BM25_SHARE) * float(ratio) / 100)
+            for (item, score), ratio in zip(found, fuzzy, strict=True)
+        ]
         hits.sort(key=lambda h: -h.score)
         return hits[:limit]
 

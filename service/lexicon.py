@@ -23,20 +23,25 @@ class PhraseTable:
     """Longest-match lookup of multi-token phrases (by stems) to a value."""
 
     entries: dict[tuple[str, ...], object] = field(default_factory=dict)
-    longest: int = 1
+    # Phrase lengths by first stem, longest first: most tokens start no phrase at all.
+    lengths: dict[str, list[int]] = field(default_factory=dict)
 
     def add(self, phrase: str, value: object) -> None:
         key = phrase_key(phrase)
         if key and key not in self.entries:
             self.entries[key] = value
-            self.longest = max(self.longest, len(key))
+            sizes = self.lengths.setdefault(key[0], [])
+            if len(key) not in sizes:
+                sizes.append(len(key))
+                sizes.sort(reverse=True)
 
     def match(self, tokens: Sequence[Token], i: int) -> tuple[int, object] | None:
         """The longest phrase starting at token ``i``: (token count, value), or None."""
-        for n in range(min(self.longest, len(tokens) - i), 0, -1):
-            value = self.entries.get(tuple(t.stem for t in tokens[i : i + n]))
-            if value is not None:
-                return n, value
+        for n in self.lengths.get(tokens[i].stem, ()):
+            if i + n <= len(tokens):
+                value = self.entries.get(tuple(t.stem for t in tokens[i : i + n]))
+                if value is not None:
+                    return n, value
         return None
 
     def scan(self, tokens: Sequence[Token]) -> list[tuple[int, int, object]]:

@@ -93,6 +93,10 @@ def _aligned(claim: Frame, mention: Mention, passage: Frame, other: Mention) -> 
 
 
 def _preposition(frame: Frame, mention: Mention) -> str | None:
+    return frame.derived(f"prep:{mention.start}", lambda: _find_preposition(frame, mention))
+
+
+def _find_preposition(frame: Frame, mention: Mention) -> str | None:
     for i in range(mention.start - 1, max(mention.start - 3, -1), -1):
         word = frame.tokens[i].text
         if word in _PREPOSITIONS:
@@ -103,6 +107,10 @@ def _preposition(frame: Frame, mention: Mention) -> str | None:
 
 
 def _neighbours(frame: Frame, mention: Mention) -> tuple[str | None, str | None]:
+    return frame.derived(f"near:{mention.start}", lambda: _find_neighbours(frame, mention))
+
+
+def _find_neighbours(frame: Frame, mention: Mention) -> tuple[str | None, str | None]:
     own = "E:" + mention.entity.id
     before = frame.keys[max(mention.start - _WINDOW, 0) : mention.start]
     left = next((k for k in reversed(before) if k and k != own), None)

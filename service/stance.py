@@ -104,12 +104,14 @@ def _judge(
     speaker = _speaker_match(claim, item, index)
     if speaker is False:
         return Judgement(Stance.NEUTRAL, "reports what someone else said", coverage, "speaker")
+    # A swap needs REFUTE without the swapped entity; below this share it cannot get there,
+    # and nothing else can either.
+    if coverage < SWAP_GATE:
+        return Judgement(Stance.NEUTRAL, _unrelated(missing, index), coverage, "none")
     figures = [match_figure(f, claim, item) for f in claim.figures]
-    # A swap needs REFUTE without the swapped entity; below this share it cannot get there.
-    if coverage >= SWAP_GATE:
-        swapped = _swap_judgement(claim, item, index, keys, figures)
-        if swapped:
-            return swapped
+    swapped = _swap_judgement(claim, item, index, keys, figures)
+    if swapped:
+        return swapped
     if missing or coverage < RELEVANT:
         return Judgement(Stance.NEUTRAL, _unrelated(missing, index), coverage, "none")
     judgement = _compare_slots(claim, item, index, coverage, figures, quoted=speaker is True)
@@ -210,7 +212,7 @@ def _with_slots(
 
 
 def _only(claim: Frame, date) -> Frame:
-    return replace(claim, dates=[date])
+    return replace(claim, dates=[date], memo={})
 
 
 def _swap_judgement(
@@ -242,6 +244,10 @@ def _events(claim: Frame, index: PassageIndex) -> set[str]:
 
 def background_keys(claim: Frame) -> frozenset[str]:
     """Keys that only describe something the claim is about (see ``_relative_clauses``)."""
+    return claim.derived("background", lambda: _background_keys(claim))
+
+
+def _background_keys(claim: Frame) -> frozenset[str]:
     inside = {k for i, k in enumerate(claim.keys) if k and i in claim.background}
     outside = {k for i, k in enumerate(claim.keys) if k and i not in claim.background}
     return frozenset(inside - outside)
@@ -249,6 +255,10 @@ def background_keys(claim: Frame) -> frozenset[str]:
 
 def claim_keys(claim: Frame) -> frozenset[str]:
     """The claim's content keys without its attribution ("Russia's foreign ministry said")."""
+    return claim.derived("keys", lambda: _claim_keys(claim))
+
+
+def _claim_keys(claim: Frame) -> frozenset[str]:
     keys = {
         k
         for i, k in enumerate(claim.keys)
