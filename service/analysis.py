@@ -153,9 +153,11 @@ def analyse(text: str, lexicon: Lexicon, context: Context = Context()) -> Frame:
         for i in range(start, end):
             frame.keys[i] = None  # "expected to", "set to": modality, compared on its own
     _resolve_pronouns(frame, lexicon, context)
-    _mark_dates(frame, context.published)
+    _mark_dates(frame, context.published, lexicon)
     skip = {i for d in frame.dates for i in range(d.start, d.end)}
     amounts = find_amounts(tokens, folded.lower(), lexicon, skip)
+    for amount in amounts:
+        _unframe(frame, amount.first, lexicon)
     frame.figures = [_figure(frame, a, lexicon) for a in amounts]
     for figure in frame.figures:
         for i in range(figure.amount.first, figure.amount.end):
@@ -184,6 +186,30 @@ def _relative_clauses(frame: Frame, lexicon: Lexicon) -> frozenset[int]:
             end += 1
         found.update(range(i + 1, end))
     return frozenset(found)
+
+
+def _unframe(frame: Frame, first: int, lexicon: Lexicon) -> None:
+    """Drop the verb that only frames a figure ("reached 135", "rose to 77")."""
+    i = first - 1
+    while i >= 0 and frame.tokens[i].text in ("to", "at", "of"):
+        i -= 1
+    if i >= 0 and frame.keys[i] in lexicon.figure_framing:
+        key = frame.keys[i]
+        while i >= 0 and frame.keys[i] == key:
+            frame.keys[i] = None
+            i -= 1
+
+
+def _year_or_figure(frame: Frame, start: int, end: int, lexicon: Lexicon) -> bool:
+    """Is "2000" in "roughly 2000 peacekeepers" a figure rather than a year?"""
+    before = frame.tokens[start - 1].text if start else ""
+    after = frame.keys[end] if end < len(frame.keys) else None
+    qualified = lexicon.qualifiers.match([frame.tokens[start - 1]], 0) if start else None
+    return (
+        bool(qualified)
+        or before in ("about", "some", "over")
+        or (after is not None and after[2:] in COUNTABLE)
+    )
 
 
 def _headline_future(frame: Frame) -> list[tuple[int, int]]:
@@ -261,8 +287,14 @@ def _subject_party(frame: Frame, parties: list[Mention], i: int) -> str | None:
     return chosen[0].entity.id if chosen else None
 
 
-def _mark_dates(frame: Frame, published: date | None) -> None:
+def _mark_dates(frame: Frame, published: date | None, lexicon: Lexicon) -> None:
     for start, end, ref in find_dates(frame.tokens):
+        if (
+            ref.month is None
+            and ref.weekday is None
+            and _year_or_figure(frame, start, end, lexicon)
+        ):
+            continue
         before = [t.text for t in frame.tokens[max(start - 2, 0) : start]]
         reference = bool(_REFERENCE_WORDS.intersection(before))
         clause = frame.clause_of[start]
@@ -418,11 +450,16 @@ def _speaker_before(frame: Frame, verb: int) -> tuple[str, int] | None:
 
 
 def _speaker_after(frame: Frame, verb: int) -> tuple[str, int] | None:
-    for i in range(verb + 1, min(verb + 3, len(frame.tokens))):
-        if frame.tokens[i].text == "to":
+    # "according to the press office of the president of Belarus", "was announced by
+    # Armenia's Security Council": the speaker comes a few words on.
+    nxt = frame.tokens[verb + 1].text if verb + 1 < len(frame.tokens) else ""
+    reach = 8 if frame.tokens[verb].text == "according" or nxt == "by" else 3
+    for i in range(verb + 1, min(verb + reach, len(frame.tokens))):
+        if frame.tokens[i].text == "to" or (reach > 3 and _entity_at(frame, i) is None):
             continue
         entity_id = _entity_at(frame, i)
-        return (entity_id, i) if entity_id and frame.tokens[verb].text in _INVERTED else None
+        inverted = frame.tokens[verb].text in _INVERTED or nxt == "by"
+        return (entity_id, i) if entity_id and inverted else None
     return None
 
 

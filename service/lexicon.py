@@ -86,6 +86,7 @@ class Lexicon:
     events: frozenset[str] = frozenset()
     implies: dict[str, tuple[str, ...]] = field(default_factory=dict)
     reciprocal: frozenset[str] = frozenset()
+    figure_framing: frozenset[str] = frozenset()
     words: frozenset[str] = frozenset()
 
     def entity(self, entity_id: str) -> Entity | None:
@@ -136,6 +137,7 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
     lexicon.events = frozenset(words.get("events", ()))
     lexicon.implies = {k: tuple(v) for k, v in words.get("implies", {}).items()}
     lexicon.reciprocal = frozenset("C:" + c for c in words.get("reciprocal", ()))
+    lexicon.figure_framing = frozenset("C:" + c for c in words.get("figure_framing", ()))
     _load_entities(lexicon, known)
     lexicon.words = frozenset(_words_of(words, numbers, known))
     return lexicon

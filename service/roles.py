@@ -14,14 +14,16 @@ _PREPOSITIONS = _LOCATIVE | frozenset(
 # Words that say who spoke do not say who acted; speakers are compared on their own.
 _NOT_ROLES = frozenset({"C:say"})
 _WINDOW = 4
+_APPOSITIVE = 10  # tokens an aside between a subject and its verb may take
 _DATE_WINDOW = 12
 
 
 # --- entity roles ----------------------------------------------------------------------
 
 
-def swap(claim: Frame, passage: Frame, lexicon: Lexicon) -> tuple[str, str] | None:
-    """An entity of the claim whose role the passage gives to another: (reason, claim entity).
+def swap(claim: Frame, passage: Frame, lexicon: Lexicon) -> tuple[str, str, bool] | None:
+    """An entity of the claim whose role the passage gives to another: (reason, claim
+    entity, whether it contradicts).
 
     A plain substitution ("accused Azerbaijan" / "accused Armenia") counts when the other
     entity is not in the claim; a reversal ("Armenian forces ... into Azerbaijani territory")
@@ -36,32 +38,36 @@ def swap(claim: Frame, passage: Frame, lexicon: Lexicon) -> tuple[str, str] | No
             continue
         for other in passage.mentions:
             rival = other.entity.id
+            if _kind(other, mention) == "country" and other.entity.kind == "person":
+                rival = other.entity.country or rival
             if _same_place(mention, other) or not _aligned(claim, mention, passage, other):
-                continue
-            if rival in claim_ids and not _reversed(claim, passage, mention, other, lexicon):
                 continue
             where = passage.text[
                 passage.tokens[other.start].start : passage.tokens[other.end - 1].end
             ]
+            if rival in claim_ids:
+                if mention.entity.id not in passage.entity_ids():
+                    continue
+                if set(_neighbours(claim, mention)) & lexicon.reciprocal:
+                    # Both sides may accuse each other: reversed roles neither confirm nor
+                    # contradict the claim.
+                    return f"the roles are reversed ({where})", mention.entity.id, False
             reason = f"claimed {mention.entity.name}; passage says {other.entity.name} ({where})"
-            return reason, mention.entity.id
+            return reason, mention.entity.id, True
     return None
+
+
+def _kind(a: Mention, b: Mention) -> str:
+    """A person with a known country stands for it beside a country ("Pashinyan invoked")."""
+    if a.entity.kind == "person" and a.entity.country and b.entity.kind == "country":
+        return "country"
+    return a.entity.kind
 
 
 def _same_place(a: Mention, b: Mention) -> bool:
     """One entity, or a place and the country it lies in (Samarkand, Uzbekistan)."""
     x, y = a.entity, b.entity
     return x.id == y.id or x.country == y.id or y.country == x.id
-
-
-def _reversed(
-    claim: Frame, passage: Frame, mention: Mention, other: Mention, lexicon: Lexicon
-) -> bool:
-    """The rival holds the claim entity's role while the claim entity is elsewhere in the
-    passage, in an act that cannot go both ways (both sides may accuse each other)."""
-    if set(_neighbours(claim, mention)) & lexicon.reciprocal:
-        return False
-    return mention.entity.id in passage.entity_ids()
 
 
 def _holds_role(claim: Frame, mention: Mention, passage: Frame, entity_id: str) -> bool:
@@ -77,7 +83,7 @@ def _aligned(claim: Frame, mention: Mention, passage: Frame, other: Mention) -> 
     A place may be the object of a verb on one side and of a preposition on the other
     ("visit Azerbaijan" / "travel to Armenia") when the verb is the same.
     """
-    kinds = {mention.entity.kind, other.entity.kind}
+    kinds = {_kind(mention, other), _kind(other, mention)}
     places = kinds <= _LOCATION
     prep_c, prep_p = _preposition(claim, mention), _preposition(passage, other)
     left_c, right_c = _neighbours(claim, mention)
@@ -111,13 +117,52 @@ def _neighbours(frame: Frame, mention: Mention) -> tuple[str | None, str | None]
 
 
 def _find_neighbours(frame: Frame, mention: Mention) -> tuple[str | None, str | None]:
+    """The nearest content words before and after a mention, within its clause.
+
+    An appositive is skipped: in "Turkey, a longtime ally of Azerbaijan, accused Armenia"
+    Turkey's right neighbour is "accused".
+    """
     own = "E:" + mention.entity.id
-    before = frame.keys[max(mention.start - _WINDOW, 0) : mention.start]
-    left = next((k for k in reversed(before) if k and k != own), None)
-    right = next(
-        (k for k in frame.keys[mention.end : mention.end + _WINDOW] if k and k != own), None
-    )
+    clause = frame.clause_of[mention.start]
+    left = None
+    for i in range(mention.start - 1, max(mention.start - _WINDOW, 0) - 1, -1):
+        if frame.clause_of[i] != clause and not _quote_gap(frame, i + 1):
+            break
+        if _role_key(frame, i, own):
+            left = frame.keys[i]
+            break
+    start = mention.end
+    if start < len(frame.keys) and frame.clause_of[start] != clause:
+        after = _clause_end(frame, start)
+        start = after if after is not None and after - start <= _APPOSITIVE else len(frame.keys)
+    right = None
+    for j in range(start, min(start + _WINDOW, len(frame.keys))):
+        if frame.clause_of[j] != frame.clause_of[start] and not _quote_gap(frame, j):
+            break
+        if _role_key(frame, j, own):
+            right = frame.keys[j]
+            break
     return _role_word(left), _role_word(right)
+
+
+def _quote_gap(frame: Frame, j: int) -> bool:
+    """Only a quotation mark separates token ``j`` from the one before: same clause."""
+    gap = frame.text[frame.tokens[j - 1].end : frame.tokens[j].start]
+    return bool(gap.strip()) and set(gap.strip()) <= {'"', "'"}
+
+
+def _role_key(frame: Frame, i: int, own: str) -> bool:
+    key = frame.keys[i]
+    # Adverbs ("formally invoked") sit between a doer and the act without changing roles.
+    return bool(key) and key != own and not frame.tokens[i].text.endswith("ly")
+
+
+def _clause_end(frame: Frame, start: int) -> int | None:
+    """The first token after the clause that begins at ``start``, if there is one."""
+    for k in range(start + 1, len(frame.keys)):
+        if frame.clause_of[k] != frame.clause_of[start]:
+            return k
+    return None
 
 
 def _role_word(key: str | None) -> str | None:

@@ -200,12 +200,14 @@ def _with_slots(
     figures: list[FigureMatch],
 ) -> float:
     """Coverage counting the claim's dates and figures as content: a date the passage
-    states itself, or a figure it bears out, weighs as much as the rarest word."""
+    bears out (or its report's date, if it gives none), or a figure it bears out, weighs as
+    much as the rarest word."""
     slots = len(figures) + len(claim.when())
     if not slots:
         return coverage
     matched = sum(m.relation == "supports" for m in figures)
-    matched += sum(date_confirmed(_only(claim, d), item.frame, None) for d in claim.when())
+    reported = report_day(item)
+    matched += sum(date_confirmed(_only(claim, d), item.frame, reported) for d in claim.when())
     total = sum(index.weight(k) for k in keys) or 1.0
     weight = index.weight("")  # a key the corpus lacks: the highest weight there is
     return (coverage * total + weight * matched) / (total + weight * slots)
@@ -226,14 +228,18 @@ def _swap_judgement(
     found = swap(claim, item.frame, index.lexicon)
     if not found:
         return None
-    reason, replaced = found
+    reason, replaced, contradicts = found
     # The figures must be the passage's own, whoever they are credited to.
     if any(m.relation == "none" and not m.same_value for m in figures):
         return None
-    coverage, missing = coverage_of(keys - {"E:" + replaced}, item, index)
-    if missing or coverage < REFUTE:
+    rest = keys - {"E:" + replaced}
+    coverage, missing = coverage_of(rest, item, index)
+    # The other entities must be named in the passage itself, not just in its setting.
+    unnamed = [k for k in rest if k.startswith("E:") and k not in item.keys | item.topic_keys]
+    if missing or unnamed or coverage < REFUTE:
         return None
-    return Judgement(Stance.REFUTES, reason, coverage, "entity")
+    stance = Stance.REFUTES if contradicts else Stance.NEUTRAL
+    return Judgement(stance, reason, coverage, "entity")
 
 
 def _events(claim: Frame, index: PassageIndex) -> set[str]:
