@@ -98,6 +98,7 @@ class Frame:
     speakers: frozenset[str] = frozenset()
     attribution: frozenset[int] = frozenset()
     background: frozenset[int] = frozenset()
+    present_speech: bool = False  # "Armenia says ...": the speaker's current position
     resolved: dict[int, str] = field(default_factory=dict)
     memo: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
@@ -149,9 +150,9 @@ def analyse(text: str, lexicon: Lexicon, context: Context = Context()) -> Frame:
         name: [(i, j) for i, j, _ in table.scan(tokens)] for name, table in lexicon.cues.items()
     }
     frame.cues["modality"] += _headline_future(frame)
-    for start, end in frame.cues["modality"]:
+    for start, end in frame.cues["modality"] + frame.cues["anchor_earliest"]:
         for i in range(start, end):
-            frame.keys[i] = None  # "expected to", "set to": modality, compared on its own
+            frame.keys[i] = None  # "expected to", "initially": compared on their own
     _resolve_pronouns(frame, lexicon, context)
     _mark_dates(frame, context.published, lexicon)
     skip = {i for d in frame.dates for i in range(d.start, d.end)}
@@ -163,8 +164,31 @@ def analyse(text: str, lexicon: Lexicon, context: Context = Context()) -> Frame:
         for i in range(figure.amount.first, figure.amount.end):
             frame.keys[i] = None
     frame.speakers, frame.attribution = _speakers(frame)
-    frame.background = _relative_clauses(frame, lexicon)
+    frame.present_speech = any(
+        frame.keys[i] == "C:" + SPEECH and frame.tokens[i].text.endswith("s")
+        and not frame.tokens[i].text.endswith("ss")
+        for i in frame.attribution
+    )  # fmt: skip
+    frame.background = _relative_clauses(frame, lexicon) | _setting(frame)
     return frame
+
+
+def _setting(frame: Frame) -> frozenset[int]:
+    """Parties that only name the conflict ("the clashes with Azerbaijan", "the war between
+    Armenia and Azerbaijan"): background, not what the claim asserts about them."""
+    found: set[int] = set()
+    for i, key in enumerate(frame.keys):
+        if key != "C:fighting" and key != "C:war":
+            continue
+        j = i + 1
+        if j < len(frame.tokens) and frame.tokens[j].text in ("with", "between", "against"):
+            j += 1
+            while j < len(frame.tokens) and (
+                frame.tokens[j].text in ("and", "the") or (frame.keys[j] or "").startswith("E:")
+            ):
+                found.add(j)
+                j += 1
+    return frozenset(found)
 
 
 def _relative_clauses(frame: Frame, lexicon: Lexicon) -> frozenset[int]:

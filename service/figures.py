@@ -102,6 +102,8 @@ def compare_amounts(claimed: Figure, found: Figure) -> str:
     c, p = claimed.amount, found.amount
     if c.high < p.low or p.high < c.low:
         return "refutes"
+    if c.low == c.high and c.low in (p.low, p.high):
+        return "supports"  # "49" against "at least 49": the same figure, qualified
     if c.low <= p.low and p.high <= c.high:
         return "supports"
     if p.low <= c.low and c.high <= p.high and not math.isinf(p.high):

@@ -31,6 +31,7 @@ class IndexedPassage:
     context_keys: frozenset[str]
     topic_keys: frozenset[str]
     position: int
+    document_keys: frozenset[str] = frozenset()
 
     @property
     def lower(self) -> str:
@@ -118,10 +119,11 @@ def _analyse_corpus(corpus: Corpus, lexicon: Lexicon) -> list[IndexedPassage]:
             k for _, _, keys in analysed for k in keys
             if k.startswith("E:") and getattr(lexicon.entity(k[2:]), "kind", None) == "place"
         )  # fmt: skip
+        named = frozenset(k for _, _, keys in analysed for k in keys if k.startswith("E:"))
         previous: frozenset[str] = frozenset()
         for passage, frame, keys in analysed:
             items.append(
-                IndexedPassage(passage, document, frame, keys, previous, topic, len(items))
+                IndexedPassage(passage, document, frame, keys, previous, topic, len(items), named)
             )
             previous = frozenset(k for k in keys if k.startswith("E:"))
     return items

@@ -164,7 +164,11 @@ def _support(
         # Ranked by the words it shares; an unmatched figure should not bury it.
         return Judgement(Stance.NEUTRAL, "only partly about the claim", coverage, "none")
     coverage = max(coverage, with_slots)
-    unnamed = [k for k in keys if k.startswith("E:") and k not in item.keys | item.topic_keys]
+    background = background_keys(claim) & item.document_keys
+    unnamed = [
+        k for k in keys
+        if k.startswith("E:") and k not in item.keys | item.topic_keys and k not in background
+    ]  # fmt: skip
     if unnamed:
         # A party or person the passage does not name itself: only the sentence beside it
         # (see _with_neighbour) can make the support complete.
@@ -298,6 +302,8 @@ def coverage_of(
             covered += weight
         elif key in item.topic_keys or key in item.context_keys:
             covered += CONTEXT_WEIGHT * weight
+        elif key in background and key in item.document_keys:
+            covered += CONTEXT_WEIGHT * weight  # "the clashes with Azerbaijan": its report's
         elif key.startswith("E:"):
             missing.append(key)
     return covered / total, missing

@@ -89,8 +89,10 @@ def _mixed(
 
 def _revision(claim: Frame, judged: list[Judged]) -> Decision | None:
     """Figures for an unfolding event: the latest report decides, earlier ones are context."""
-    if claim.speakers or claim.dates or claim.cues.get("anchor_earliest"):
+    if claim.dates or claim.cues.get("anchor_earliest"):
         return None
+    if claim.speakers and not claim.present_speech:
+        return None  # "X said 105" is true of what X said then; "X says" means now
     if not any(f.event in CUMULATIVE for f in claim.figures):
         return None
     series = [j for j in judged if j.judgement.slot == "figure" and j.judgement.figure is not None]
