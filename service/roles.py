@@ -124,12 +124,15 @@ def _find_neighbours(frame: Frame, mention: Mention) -> tuple[str | None, str | 
     """
     own = "E:" + mention.entity.id
     clause = frame.clause_of[mention.start]
-    left = None
-    for i in range(mention.start - 1, max(mention.start - _WINDOW, 0) - 1, -1):
+    left, seen = None, 0
+    for i in range(mention.start - 1, -1, -1):
         if frame.clause_of[i] != clause and not _quote_gap(frame, i + 1):
             break
         if _role_key(frame, i, own):
             left = frame.keys[i]
+            break
+        seen += not (frame.keys[i] or "").startswith("E:")  # names do not use up the window
+        if seen >= 2 * _WINDOW:
             break
     start = mention.end
     if start < len(frame.keys) and frame.clause_of[start] != clause:
@@ -153,8 +156,11 @@ def _quote_gap(frame: Frame, j: int) -> bool:
 
 def _role_key(frame: Frame, i: int, own: str) -> bool:
     key = frame.keys[i]
-    # Adverbs ("formally invoked") sit between a doer and the act without changing roles.
-    return bool(key) and key != own and not frame.tokens[i].text.endswith("ly")
+    # Adverbs ("formally invoked") and coordinated names ("the UN and the CSTO") sit
+    # between an entity and its act without changing its role.
+    if not key or key == own or key.startswith("E:"):
+        return False
+    return not frame.tokens[i].text.endswith("ly")
 
 
 def _clause_end(frame: Frame, start: int) -> int | None:

@@ -89,6 +89,8 @@ def stem(word: str) -> str:
     word = spelling(word)
     if word.endswith("'s"):
         word = word[:-2]
+    if word.endswith("ity"):
+        return word  # "security" is not "secure", "community" is not "commune"
     return _STEMMER.stemWord(word)
 
 
