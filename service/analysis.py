@@ -470,14 +470,29 @@ def _speaker_before(frame: Frame, verb: int) -> tuple[str, int] | None:
             found = (entity_id, i)
             if person is None and entity_id.startswith("person:"):
                 person = (entity_id, i)
+    if found is None:
+        return _subject_before_aside(frame, verb)
     return (person[0], found[1]) if person and found else found
+
+
+def _subject_before_aside(frame: Frame, verb: int) -> tuple[str, int] | None:
+    """ "Catherine Colonna, in a call with ..., also called for": the person before an aside."""
+    for i in range(verb - 1, max(verb - 14, 0), -1):
+        entity_id = _entity_at(frame, i)
+        gap = frame.text[frame.tokens[i].end : frame.tokens[i + 1].start]
+        if entity_id and entity_id.startswith("person:") and gap.strip() == ",":
+            return entity_id, i
+    return None
 
 
 def _speaker_after(frame: Frame, verb: int) -> tuple[str, int] | None:
     # "according to the press office of the president of Belarus", "was announced by
     # Armenia's Security Council": the speaker comes a few words on.
     nxt = frame.tokens[verb + 1].text if verb + 1 < len(frame.tokens) else ""
-    reach = 8 if frame.tokens[verb].text == "according" or nxt == "by" else 3
+    # '..., said the ministry's press secretary, Aram Torosian': after a quote or a comma.
+    gap = frame.text[frame.tokens[verb - 1].end : frame.tokens[verb].start] if verb else ""
+    trailing = frame.tokens[verb].text in _INVERTED and bool(set(gap) & set(',"'))
+    reach = 8 if frame.tokens[verb].text == "according" or nxt == "by" or trailing else 3
     for i in range(verb + 1, min(verb + reach, len(frame.tokens))):
         if frame.tokens[i].text == "to" or (reach > 3 and _entity_at(frame, i) is None):
             continue

@@ -45,6 +45,9 @@ def swap(claim: Frame, passage: Frame, lexicon: Lexicon) -> tuple[str, str, bool
             where = passage.text[
                 passage.tokens[other.start].start : passage.tokens[other.end - 1].end
             ]
+            left, right = _neighbours(claim, mention)
+            if right in lexicon.reciprocal and left != _neighbours(passage, other)[0]:
+                continue  # another doer of an act many can do ("Turkey accused ...")
             if rival in claim_ids:
                 if mention.entity.id not in passage.entity_ids():
                     continue

@@ -76,7 +76,7 @@ def _with_neighbour(
         if not people & neighbour.frame.entity_ids():
             continue  # the two sentences must be about the same person
         if polarity_clash(claim, neighbour.frame, index.lexicon.events) or (
-            _modal(neighbour.frame) and not _modal(claim)
+            _modal(neighbour.frame, claim) and not _modal(claim)
         ):
             continue
         joined = replace(item, keys=item.keys | neighbour.keys)
@@ -183,7 +183,7 @@ def _support(
         return Judgement(Stance.NEUTRAL, reason, coverage, "none")
     if claim.when() and not date_confirmed(claim, item.frame, report_day(item)):
         return Judgement(Stance.NEUTRAL, "does not give the claimed date", coverage, "date")
-    if _modal(item.frame) and not _modal(claim) and not claim.speakers:
+    if _modal(item.frame, claim) and not _modal(claim) and not claim.speakers:
         reason = "reports a plan or an offer, not that it happened"
         return Judgement(Stance.NEUTRAL, reason, coverage, "modality")
     if figures:
@@ -393,8 +393,16 @@ def _title_country(frame: Frame, mention: Mention) -> str | None:
 # --- modality and disputes ------------------------------------------------------------
 
 
-def _modal(frame: Frame) -> bool:
-    return bool(frame.cues.get("modality"))
+def _modal(frame: Frame, claim: Frame | None = None) -> bool:
+    """Does the text report a plan or an offer? With ``claim``, only a modal word in a clause
+    holding the claim's words counts ("Putin will meet Erdogan of Turkey, which is
+    Azerbaijan's main ally" plans a meeting, not the alliance)."""
+    cues = frame.cues.get("modality", ())
+    if claim is None or not cues:
+        return bool(cues)
+    wanted = {k for k in claim_keys(claim) if not k.startswith("E:")}
+    best = max(set(frame.clause_of), key=lambda c: len(frame.clause_keys(c) & wanted), default=None)
+    return any(frame.clause_of[start] == best for start, _ in cues)
 
 
 def _disputed(claim: Frame, passage: Frame) -> bool:

@@ -40,6 +40,22 @@ _ISE_KEEP = frozenset(
 _SPELLING = {"defence": "defense", "offence": "offense", "licence": "license"}
 _TRE = re.compile(r"^([a-z]{3,})tre(s)?$")
 _STEMMER = snowballstemmer.stemmer("english")
+# Irregular past forms the stemmer leaves alone, folded to the present ("held" = "hold").
+_IRREGULAR = {
+    "held": "hold", "met": "meet", "said": "say", "told": "tell", "took": "take",
+    "taken": "take", "began": "begin", "begun": "begin", "broke": "break", "broken": "break",
+    "fought": "fight", "struck": "strike", "spoke": "speak", "spoken": "speak",
+    "sought": "seek", "lost": "lose", "led": "lead", "brought": "bring", "ran": "run",
+    "went": "go", "gone": "go", "made": "make", "came": "come", "won": "win", "gave": "give",
+    "given": "give", "sent": "send", "kept": "keep", "shot": "shoot", "rose": "rise",
+    "risen": "rise", "fell": "fall", "fallen": "fall", "flew": "fly", "drew": "draw",
+    "withdrew": "withdraw", "withdrawn": "withdraw", "chose": "choose", "saw": "see",
+    "seen": "see", "wrote": "write", "written": "write", "knew": "know", "thought": "think",
+    "found": "find", "stood": "stand", "became": "become", "understood": "understand",
+    "sold": "sell", "bought": "buy", "paid": "pay", "laid": "lay", "meant": "mean",
+    "left": "leave", "felt": "feel", "heard": "hear", "hid": "hide", "hidden": "hide",
+    "driven": "drive", "drove": "drive", "forgave": "forgive", "overtook": "overtake",
+}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +107,7 @@ def stem(word: str) -> str:
         word = word[:-2]
     if word.endswith("ity"):
         return word  # "security" is not "secure", "community" is not "commune"
-    return _STEMMER.stemWord(word)
+    return _STEMMER.stemWord(_IRREGULAR.get(word, word))
 
 
 def tokenize(text: str) -> list[Token]:
