@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from service.analysis import Frame, analyse
@@ -20,11 +21,12 @@ from service.model import (
     Evidence,
     Quantity,
     Stance,
-    Verdict,
 )
 from service.stance import judge
 from service.verdict import Decision, Judged, combine, decide
 
+# Claim texts whose analysis is kept (a few MB at most).
+ANALYSED = 4096
 # Passages judged per claim: retrieval recall on paraphrases is reached well before this.
 CANDIDATES = 30
 
@@ -47,10 +49,18 @@ class FactChecker:
         harvest_people(texts, self.lexicon, self.lexicon.titles)
         self.index = PassageIndex(corpus, self.lexicon)
         self.speller = Speller(vocabulary(texts, self.lexicon) | self.lexicon.words)
+        self._analysed = lru_cache(maxsize=ANALYSED)(self._analyse)
+
+    def _analyse(self, claim: str) -> Frame:
+        return analyse(self.speller.correct(claim), self.lexicon)
 
     def analyse(self, claim: str) -> Frame:
-        """The claim's frame, after correcting words the corpus and lexicon do not know."""
-        return analyse(self.speller.correct(claim), self.lexicon)
+        """The claim's frame, after correcting words the corpus and lexicon do not know.
+
+        Frames are never changed after analysis, so one text is analysed once per process
+        (a review scores a sentence and then checks it).
+        """
+        return self._analysed(claim)
 
     def check(
         self,
@@ -70,11 +80,12 @@ class FactChecker:
         allowed = self._allowed(sources, as_of)
         frame = self.analyse(claim)
         decision = self._decide(frame, allowed)
-        if decision.verdict is Verdict.NOT_ENOUGH_INFO:
-            clauses = split_clauses(claim)
-            if len(clauses) > 1:
-                parts = [self._decide(self.analyse(claim[b:e]), allowed) for b, e in clauses]
-                decision = combine(parts) or decision
+        clauses = split_clauses(claim)
+        if len(clauses) > 1:
+            # Several assertions: each clause is checked on its own when they agree; otherwise
+            # the claim is judged whole.
+            parts = [self._decide(self.analyse(claim[b:e]), allowed) for b, e in clauses]
+            decision = combine(parts) or decision
         return CheckResult(
             claim=claim,
             verdict=decision.verdict,

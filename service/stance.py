@@ -115,7 +115,8 @@ def _judge(
     if missing or coverage < RELEVANT:
         return Judgement(Stance.NEUTRAL, _unrelated(missing, index), coverage, "none")
     judgement = _compare_slots(claim, item, index, coverage, figures, quoted=speaker is True)
-    if claim.speakers & item.frame.speakers:
+    # A country's claim is spoken by its officials too; a person's only by that person.
+    if claim.speakers & _with_countries(item.frame.speakers, index):
         judgement = replace(judgement, same_speaker=True)
     return judgement
 

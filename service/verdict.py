@@ -57,7 +57,8 @@ def decide(claim: Frame, judged: list[Judged]) -> Decision:
 
 def _best(judged: list[Judged], stance: Stance) -> list[Judged]:
     found = [j for j in judged if j.judgement.stance is stance]
-    return sorted(found, key=lambda j: (-j.judgement.coverage, -j.hit.score))
+    # Same order as the evidence list: explicitly dated or exact matches first.
+    return sorted(found, key=lambda j: (not j.judgement.exact, -j.judgement.coverage, -j.hit.score))
 
 
 def _mixed(
