@@ -27,6 +27,8 @@ _POSSESSIVES = frozenset({"its", "their", "it", "they"})
 _PERSONAL = frozenset({"he", "she", "his", "her", "him"})
 _BOTH = (("both", "side"), ("either", "side"), ("both", "countri"), ("two", "side"))
 SPEECH = "say"
+# How far from a figure its noun, owner and event are looked for, in tokens.
+_REACH = 12
 # A date after these words is a point of reference, not when the reported thing happened.
 _REFERENCE_WORDS = frozenset({"since", "until", "till"})
 _SPEECH_WORDS = frozenset({"said", "says", "told", "tells", "according"})
@@ -365,7 +367,7 @@ def _counted(
             break
         if frame.keys[i] and frame.keys[i][2:] in COUNTABLE:
             return frame.keys[i][2:], i
-    for i in range(amount.start - 1, -1, -1):
+    for i in range(amount.start - 1, max(amount.start - _REACH, 0) - 1, -1):
         if frame.clause_of[i] != clause:
             break
         if frame.keys[i] and frame.keys[i][2:] in COUNTABLE:
@@ -380,11 +382,7 @@ def _counted(
 def _owner(frame: Frame, amount: Amount, counted_at: int | None, lexicon: Lexicon) -> str | None:
     """Whose figure: a party named or referred to by the figure, else the sentence's party."""
     clause = frame.clause_of[amount.start]
-    clause_stems = [
-        t.stem for t, c in zip(frame.tokens, frame.clause_of, strict=True) if c == clause
-    ]
-    pairs = set(zip(clause_stems, clause_stems[1:], strict=False))
-    if any(pair in pairs for pair in _BOTH):
+    if frame.derived(f"both:{clause}", lambda: _says_both_sides(frame, clause)):
         return "BOTH"
     lo = min(amount.first, counted_at) if counted_at is not None else amount.first
     hi = max(amount.end, counted_at + 1) if counted_at is not None else amount.end
@@ -393,13 +391,23 @@ def _owner(frame: Frame, amount: Amount, counted_at: int | None, lexicon: Lexico
         party = _party_at(frame, i, lexicon)
         if party and frame.clause_of[min(i, len(frame.tokens) - 1)] == clause:
             return party
-    for i in range(amount.first - 1, -1, -1):
+    for i in range(amount.first - 1, max(amount.first - _REACH, 0) - 1, -1):
         if frame.clause_of[i] != clause:
             break
         party = _party_at(frame, i, lexicon)
         if party:
             return party
     # Otherwise the figure belongs to the party the sentence is about: its first one.
+    return frame.derived("first_party", lambda: _first_party(frame, lexicon))
+
+
+def _says_both_sides(frame: Frame, clause: int) -> bool:
+    stems = [t.stem for t, c in zip(frame.tokens, frame.clause_of, strict=True) if c == clause]
+    pairs = set(zip(stems, stems[1:], strict=False))
+    return any(pair in pairs for pair in _BOTH)
+
+
+def _first_party(frame: Frame, lexicon: Lexicon) -> str | None:
     return next((p for i in range(len(frame.tokens)) if (p := _party_at(frame, i, lexicon))), None)
 
 
@@ -421,8 +429,10 @@ def _event(
 ) -> tuple[str | None, int | None]:
     """The nearest event concept ("killed", "advanced") in the figure's clause, and where."""
     best, best_at, best_gap = None, None, 99
-    for i, (key, c) in enumerate(zip(frame.keys, frame.clause_of, strict=True)):
-        if c == clause and key and key.startswith("C:") and key[2:] in events:
+    lo, hi = max(amount.start - _REACH, 0), min(amount.end + _REACH, len(frame.keys))
+    for i in range(lo, hi):
+        key = frame.keys[i]
+        if frame.clause_of[i] == clause and key and key.startswith("C:") and key[2:] in events:
             gap = amount.start - i if i < amount.start else i - amount.end + 2
             if gap < best_gap:
                 best, best_at, best_gap = key[2:], i, gap

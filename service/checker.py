@@ -27,6 +27,8 @@ from service.verdict import Decision, Judged, combine, decide
 
 # Claim texts whose analysis is kept (a few MB at most).
 ANALYSED = 4096
+# A claim of more clauses than this is a paragraph: it is judged whole, not clause by clause.
+MAX_CLAUSES = 4
 # Passages judged per claim: retrieval recall on paraphrases is reached well before this.
 CANDIDATES = 30
 
@@ -81,7 +83,7 @@ class FactChecker:
         frame = self.analyse(claim)
         decision = self._decide(frame, allowed)
         clauses = split_clauses(claim)
-        if len(clauses) > 1:
+        if 1 < len(clauses) <= MAX_CLAUSES:
             # Several assertions: each clause is checked on its own when they agree; otherwise
             # the claim is judged whole.
             parts = [self._decide(self.analyse(claim[b:e]), allowed) for b, e in clauses]

@@ -26,14 +26,22 @@ class FigureMatch:
         return self.found is not None and self.found.amount.low == self.claimed.amount.low
 
 
-def match_figure(claimed: Figure, claim: Frame, item: IndexedPassage) -> FigureMatch:
+def match_figures(claim: Frame, item: IndexedPassage) -> list[FigureMatch]:
+    """How each figure of the claim fares against the passage."""
+    if not claim.figures:
+        return []
+    on_day = _same_day(claim, item)
+    return [match_figure(f, item, on_day) for f in claim.figures]
+
+
+def match_figure(claimed: Figure, item: IndexedPassage, on_day: bool) -> FigureMatch:
     """The best comparable figure of the passage: one that agrees, else one that disagrees."""
     refuting: Figure | None = None
     same_value = any(
         f.amount.dim == claimed.amount.dim and compare_amounts(claimed, f) == "supports"
         for f in item.frame.figures
     )
-    if not _same_day(claim, item):
+    if not on_day:
         return FigureMatch(claimed, "none", None, same_value)
     for found in item.frame.figures:
         if not comparable(claimed, found, item.frame):
@@ -53,7 +61,9 @@ def _same_day(claim: Frame, item: IndexedPassage) -> bool:
     only with figures of that day or year; an undated figure is the report's own."""
     published = item.document.published
     reported = report_day(item)
-    years = [d.ref for d in claim.when() if d.ref.day is None and d.ref.weekday is None]
+    years = list(
+        dict.fromkeys(d.ref for d in claim.when() if d.ref.day is None and d.ref.weekday is None)
+    )
     passage_years = [d.ref for d in item.frame.when() if d.ref.day is None and d.ref.year]
     if not years and published is not None:
         # A figure the passage dates to another year ("the war in the early 1990s") is about
@@ -65,7 +75,11 @@ def _same_day(claim: Frame, item: IndexedPassage) -> bool:
         rivals = rivals or ([DateRef(year=published.year)] if published else [])
         if rivals and not any(year.same_as(ref) for ref in rivals):
             return False
-    days = [d.ref for d in claim.when() if d.ref.day is not None or d.ref.weekday is not None]
+    days = list(
+        dict.fromkeys(
+            d.ref for d in claim.when() if d.ref.day is not None or d.ref.weekday is not None
+        )
+    )
     if not days:
         return True
     passage_days = [d.ref for d in item.frame.when() if d.ref.same_as(days[0]) is not None]

@@ -11,7 +11,8 @@ from service.text import Token
 
 _DIGITS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+(?:\.\d+)?$")
 _TIME_AFTER = frozenset({"am", "pm", "gmt", "utc", "cet", "msk"})
-_MAX_VALUE = 1e15  # beyond this a "number" is an identifier, not a quantity
+# Figures past this are all "astronomically many": they compare, without overflowing.
+_MAX_VALUE = 1e30
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +35,10 @@ def parse_digits(text: str) -> float | None:
     """ "2,000" -> 2000.0, "7.5" -> 7.5; None for times ("00:05") or malformed groups."""
     if not _DIGITS.match(text):
         return None
-    value = float(text.replace(",", ""))
-    return value if value < _MAX_VALUE else None
+    digits = text.replace(",", "")
+    if len(digits.split(".")[0]) > 30:
+        return _MAX_VALUE
+    return min(float(digits), _MAX_VALUE)
 
 
 def _number_words(tokens: list[Token], i: int, lexicon: Lexicon) -> tuple[int, float] | None:
@@ -56,6 +59,7 @@ def _number_words(tokens: list[Token], i: int, lexicon: Lexicon) -> tuple[int, f
         elif (
             tokens[j].text == "and"
             and tokens[j - 1].text in ("hundred", *multipliers)
+            and j + 1 < len(tokens)
             and lexicon.number_words.match(tokens, j + 1)
         ):
             j += 1  # "one hundred and five"

@@ -31,7 +31,13 @@ def swap(claim: Frame, passage: Frame, lexicon: Lexicon) -> tuple[str, str, bool
     (both sides can accuse each other; only one can advance into the other's land).
     """
     claim_ids = claim.entity_ids()
+    seen: set[tuple] = set()
     for mention in claim.mentions:
+        # One look per entity in one role, however often the claim repeats it.
+        role = (mention.entity.id, _neighbours(claim, mention), _preposition(claim, mention))
+        if role in seen:
+            continue
+        seen.add(role)
         if mention.entity.kind == "person" or _holds_role(
             claim, mention, passage, mention.entity.id
         ):
@@ -315,11 +321,18 @@ def assigns_blame(frame: Frame, acts: frozenset[str]) -> bool:
     forces shelled"), not a modifier or inside a prepositional phrase ("the Armenia-Azerbaijan
     border clashes erupted" blames nobody).
     """
+    return frame.derived(f"blame:{sorted(acts)}", lambda: _finds_doer(frame, acts))
+
+
+def _finds_doer(frame: Frame, acts: frozenset[str]) -> bool:
     for mention in frame.mentions:
         if _preposition(frame, mention) is not None:
             continue
-        following = [k for k in frame.keys[mention.end :] if k and not k.startswith("E:")]
-        if following[:1] and following[0] == "C:military":
+        following = [
+            k for k in frame.keys[mention.end : mention.end + 2 * _WINDOW]
+            if k and not k.startswith("E:")
+        ][:2]  # fmt: skip
+        if following[:1] == ["C:military"]:
             following = following[1:]
         if following[:1] and following[0] in acts:
             return True

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from service.analysis import Frame, Mention
-from service.figures import FigureMatch, figure_reason, match_figure, report_day
+from service.figures import FigureMatch, figure_reason, match_figures, report_day
 from service.index import IndexedPassage, PassageIndex
 from service.model import Stance
 from service.roles import assigns_blame, date_clash, date_confirmed, polarity_clash, swap
@@ -108,7 +108,7 @@ def _judge(
     # and nothing else can either.
     if coverage < SWAP_GATE:
         return Judgement(Stance.NEUTRAL, _unrelated(missing, index), coverage, "none")
-    figures = [match_figure(f, claim, item) for f in claim.figures]
+    figures = match_figures(claim, item)
     swapped = _swap_judgement(claim, item, index, keys, figures)
     if swapped:
         return swapped
@@ -160,6 +160,8 @@ def _support(
     figures: list[FigureMatch],
 ) -> Judgement:
     keys = claim_keys(claim)
+    if not _asserts_something(claim, keys):
+        return Judgement(Stance.NEUTRAL, "the claim names no checkable statement", coverage, "none")
     with_slots = _with_slots(claim, item, index, keys, coverage, figures)
     if with_slots < SUPPORT:
         # Ranked by the words it shares; an unmatched figure should not bury it.
@@ -194,6 +196,14 @@ def _support(
     dated = bool(claim.when()) and date_confirmed(claim, item.frame, None)
     slot = "date" if dated else "content"
     return Judgement(Stance.SUPPORTS, "says the same: " + quote(item), coverage, slot, exact=dated)
+
+
+def _asserts_something(claim: Frame, keys: frozenset[str]) -> bool:
+    """Something is said (a word that is not a name) about someone, something or some time:
+    "Armenia Armenia" or "killed killed" assert nothing."""
+    said = {k for k in keys if not k.startswith("E:")}
+    about = claim.mentions or claim.figures or claim.dates or len(said) > 1
+    return bool(said) and bool(about)
 
 
 def _with_slots(
