@@ -51,6 +51,9 @@ def decide(claim: Frame, judged: list[Judged]) -> Decision:
     if refutes:
         if refutes[0].judgement.disputed:
             return _decision(Verdict.CONFLICTING, refutes, judged, "Sources dispute this claim")
+        if any(f.event in CUMULATIVE for f in claim.figures):
+            # A toll that no report gives: cite the latest one first.
+            refutes.sort(key=lambda j: j.published, reverse=True)
         return _decision(Verdict.REFUTED, refutes, judged, _agreeing(judged, Stance.REFUTES))
     return _not_enough(judged)
 
