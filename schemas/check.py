@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, TypedDict
 
 from marshmallow import RAISE, Schema, fields, post_load
@@ -22,6 +23,7 @@ class CheckQuery(TypedDict):
     claim: str
     top_k: int
     sources: list[str] | None
+    as_of: date | None
 
 
 class _Request(Schema):
@@ -33,6 +35,7 @@ class _CheckOptions(_Request):
     # No load_default: a batch item that leaves an option unset takes the batch's value.
     top_k = StrictInteger(validate=Range(1, MAX_TOP_K))
     sources = fields.List(fields.String(), validate=Length(min=1))
+    as_of = fields.Date()
 
 
 class CheckItemSchema(_CheckOptions):
@@ -42,7 +45,9 @@ class CheckItemSchema(_CheckOptions):
 
 
 def _resolve(item: dict[str, Any], defaults: dict[str, Any]) -> CheckQuery:
-    return CheckQuery(**{"top_k": DEFAULT_TOP_K, "sources": None, **defaults, **item})
+    return CheckQuery(
+        **{"top_k": DEFAULT_TOP_K, "sources": None, "as_of": None, **defaults, **item}
+    )
 
 
 class CheckRequestSchema(CheckItemSchema):
@@ -76,7 +81,7 @@ class BatchRequestSchema(_CheckOptions):
 
     @post_load
     def _queries(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
-        defaults = {key: data[key] for key in ("top_k", "sources") if key in data}
+        defaults = {key: data[key] for key in ("top_k", "sources", "as_of") if key in data}
         return {
             "claims": [_resolve(item, defaults) for item in data["claims"]],
             "sources": data.get("sources"),
@@ -139,6 +144,7 @@ class CheckResultSchema(Schema):
     analysis = fields.Nested(AnalysisSchema)
     evidence = fields.List(fields.Nested(EvidenceSchema))
     took_ms = fields.Float()
+    notes = fields.List(fields.String())
 
 
 class BatchResultSchema(Schema):

@@ -16,6 +16,17 @@ curl -sS "$base/v1/check/batch" "${json[@]}" \
     -d '{"claims": ["The clashes erupted on September 13.",
                     {"claim": "Armenia lost 300 soldiers in the clashes.", "top_k": 1}],
          "top_k": 1}' | pretty
+echo '### POST /v1/check, text/plain, as_of'
+curl -sS "$base/v1/check" "${json[@]}" -H 'Accept: text/plain' \
+    -d '{"claim": "Armenia lost 135 soldiers", "as_of": "2022-09-14"}'
+echo '### POST /v1/review'
+review='{"text": "Border clashes: what we know\nThe fighting started on September 13; Armenia said 49 soldiers died. Is this the end of the war? Russia has some 5,000 peacekeepers in the region.", "top_k": 1}'
+curl -sS "$base/v1/review" "${json[@]}" -d "$review" | pretty
+echo '### POST /v1/review, text/plain'
+curl -sS "$base/v1/review" "${json[@]}" -H 'Accept: text/plain' -d "$review"
+echo '### POST /v1/check, ClaimReview'
+curl -sS "$base/v1/check" "${json[@]}" -H 'Accept: application/ld+json' \
+    -d '{"claim": "Armenia lost 300 soldiers in the clashes.", "top_k": 2}' | pretty
 echo '### GET /v1/sources'
 curl -sS "$base/v1/sources" | pretty
 echo '### GET /v1/sources/003_76dd1eb450d0be15'
