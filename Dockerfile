@@ -1,23 +1,48 @@
+# Build stage: the runtime requirements in a virtualenv (wheels only; nothing is compiled).
+FROM python:3.11-slim AS build
+
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+COPY requirements.txt /tmp/requirements.txt
+RUN python -m venv /opt/venv \
+    && /opt/venv/bin/pip install -r /tmp/requirements.txt \
+    && /opt/venv/bin/pip uninstall -y pip setuptools
+
+# Final stage: the virtualenv and the application files, run by an unprivileged user.
 FROM python:3.11-slim
 
+# Settings of the README's table, with the same defaults (FACTCHECK_WORKERS is left to the
+# number of cores the container may use; keys and the rate limit are unset: see README).
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    PORT=8000
+    PATH=/opt/venv/bin:$PATH \
+    PORT=8000 \
+    FACTCHECK_CORPUS=/app/seeds \
+    FACTCHECK_MAX_BODY_BYTES=1048576 \
+    FACTCHECK_LOG_LEVEL=INFO \
+    FACTCHECK_LOG_FORMAT=json \
+    FACTCHECK_THREADS=2 \
+    FACTCHECK_TIMEOUT=30 \
+    FACTCHECK_GRACEFUL_TIMEOUT=30 \
+    FACTCHECK_KEEPALIVE=5 \
+    FACTCHECK_TRUSTED_PROXIES=0 \
+    FACTCHECK_CORS_ORIGINS=* \
+    FACTCHECK_RATE_LIMIT_STORAGE=memory:// \
+    FACTCHECK_MAX_REVIEW_CHARS=100000 \
+    FACTCHECK_AUTHOR_NAME="Fact-checking service"
+
+RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin factcheck
+
+COPY --from=build /opt/venv /opt/venv
 
 WORKDIR /app
-
-# Dependencies first, so code changes do not invalidate this layer.
-COPY requirements.txt .
-RUN pip install -r requirements.txt
-
+# Owned by root and read-only for the service's user.
 COPY service/ service/
 COPY schemas/ schemas/
 COPY seeds/ seeds/
 COPY openapi.yaml gunicorn.conf.py ./
 
-RUN useradd --system --no-create-home --shell /usr/sbin/nologin factcheck
 USER factcheck
 
 EXPOSE 8000
@@ -26,4 +51,6 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ.get(\"PORT\", \"8000\")}/healthz', timeout=4)"]
 
+# gunicorn stops gracefully on SIGTERM (FACTCHECK_GRACEFUL_TIMEOUT).
+STOPSIGNAL SIGTERM
 CMD ["gunicorn", "service:create_app()"]

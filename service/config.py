@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -29,8 +30,8 @@ def _positive_int(name: str, raw: Any) -> int:
     # bool is an int subclass; True must not silently mean 1 byte.
     if isinstance(raw, int) and not isinstance(raw, bool):
         value = raw
-    elif isinstance(raw, str) and raw.strip().isdigit():
-        value = int(raw.strip())
+    elif isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit():
+        value = int(raw.strip())  # isascii: "²".isdigit() is true, but int() refuses it
     else:
         raise ConfigError(f"{name} must be a positive integer, got {raw!r}")
     if value < 1:
@@ -45,9 +46,173 @@ def _log_level(name: str, raw: Any) -> str:
     return level
 
 
-def setting(env: str, parse: Callable[[str, Any], Any], default: Any) -> Any:
-    """Declare a field read from environment variable ``env`` (adding a setting = one line)."""
-    return field(default=default, metadata={"env": env, "parse": parse})
+def _text(name: str, raw: Any) -> str:
+    if not isinstance(raw, str) or not raw.strip():
+        raise ConfigError(f"{name} must be a non-empty string, got {raw!r}")
+    return raw.strip()
+
+
+def _optional_url(name: str, raw: Any) -> str | None:
+    # An empty value means "no URL"; anything else must be an absolute http(s) URL.
+    if isinstance(raw, str) and not raw.strip():
+        return None
+    if not isinstance(raw, str) or not raw.strip().startswith(("http://", "https://")):
+        raise ConfigError(f"{name} must be an http:// or https:// URL or empty, got {raw!r}")
+    return raw.strip()
+
+
+# Serving, security, rate-limit and observability settings.
+LOG_FORMATS = ("json", "text")
+API_KEY_MIN_LENGTH = 16
+API_KEY_MAX_LENGTH = 256
+# Visible ASCII except the comma (the list separator): safe in a header, never ambiguous.
+_API_KEY = re.compile(r"[\x21-\x2b\x2d-\x7e]+")
+# An origin is scheme://host[:port], nothing after; extension schemes (chrome-extension://) too.
+_ORIGIN = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s,?#@]+")
+RATE_LIMIT_STORAGE_SCHEMES = (
+    "memory",
+    "redis",
+    "rediss",
+    "redis+unix",
+    "redis+sentinel",
+    "redis+cluster",
+)
+
+
+def usable_cores() -> int:
+    """CPU cores this process may run on (a container's cpuset, not the host's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _bounded_int(low: int, high: int) -> Callable[[str, Any], int]:
+    def parse(name: str, raw: Any) -> int:
+        value = None
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            value = raw
+        elif isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit():
+            value = int(raw.strip())
+        if value is None or not low <= value <= high:
+            raise ConfigError(f"{name} must be an integer from {low} to {high}, got {raw!r}")
+        return value
+
+    return parse
+
+
+def _log_format(name: str, raw: Any) -> str:
+    value = raw.strip().lower() if isinstance(raw, str) else raw
+    if value not in LOG_FORMATS:
+        raise ConfigError(f"{name} must be one of {', '.join(LOG_FORMATS)}, got {raw!r}")
+    return value
+
+
+def _cors_origins(name: str, raw: Any) -> tuple[str, ...]:
+    """``*`` (any origin), or exact origins; empty means no cross-origin access at all."""
+    if not isinstance(raw, str):
+        raise ConfigError(f"{name} must be * or a comma-separated list of origins, got {raw!r}")
+    items = [item.strip() for item in raw.split(",") if item.strip()]
+    if items == ["*"]:
+        return ("*",)
+    for item in items:
+        if not _ORIGIN.fullmatch(item.lower()):
+            raise ConfigError(
+                f"{name} must be * or a comma-separated list of origins such as "
+                f"https://newsroom.example or chrome-extension://<id> (scheme://host[:port], "
+                f"no path), got {item!r}"
+            )
+    return tuple(dict.fromkeys(item.lower() for item in items))
+
+
+def _key_problem(key: str) -> str | None:
+    if len(key) < API_KEY_MIN_LENGTH:
+        return f"is shorter than {API_KEY_MIN_LENGTH} characters"
+    if len(key) > API_KEY_MAX_LENGTH:
+        return f"is longer than {API_KEY_MAX_LENGTH} characters"
+    if not _API_KEY.fullmatch(key):
+        return "may only hold visible ASCII characters, without spaces or commas"
+    return None
+
+
+def _keys(name: str, raw: Any) -> tuple[str, ...]:
+    """Comma-separated keys; an error names the key's position, never the key."""
+    if not isinstance(raw, str):
+        raise ConfigError(f"{name} must be a comma-separated list of keys")
+    keys = [key.strip() for key in raw.split(",") if key.strip()]
+    for position, key in enumerate(keys, 1):
+        problem = _key_problem(key)
+        if problem:
+            raise ConfigError(f"{name}: key {position} {problem} (keys are never shown)")
+    return tuple(dict.fromkeys(keys))
+
+
+def _keys_file(name: str, raw: Any) -> tuple[str, ...]:
+    """Read a keys file: one key a line, blank lines and ``#`` comments ignored."""
+    if isinstance(raw, str) and not raw.strip():
+        return ()
+    if not isinstance(raw, str | os.PathLike):
+        raise ConfigError(f"{name} must be a file path, got {raw!r}")
+    path = Path(raw).expanduser()
+    try:
+        text = path.read_text(encoding="utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{name}: {path} is not UTF-8 text") from None
+    except OSError as exc:
+        raise ConfigError(f"{name}: cannot read {path}: {exc.strerror or exc}") from None
+    keys = []
+    for number, line in enumerate(text.splitlines(), 1):
+        key = line.strip()
+        if not key or key.startswith("#"):
+            continue
+        problem = _key_problem(key)
+        if problem:
+            raise ConfigError(f"{name}: {path} line {number}: the key {problem}")
+        keys.append(key)
+    if not keys:
+        raise ConfigError(f"{name}: {path} holds no key")
+    return tuple(dict.fromkeys(keys))
+
+
+def _rate_limit(name: str, raw: Any) -> str | None:
+    """A limits rate string (``60/minute``, ``10/second;1000/day``); empty means off."""
+    if isinstance(raw, str) and not raw.strip():
+        return None
+    from limits import parse_many  # only when set: gunicorn.conf.py reads this module too
+
+    expected = f"{name} must be a rate such as 60/minute or 10/second;1000/day, got {raw!r}"
+    if not isinstance(raw, str):
+        raise ConfigError(expected)
+    try:
+        rates = parse_many(raw)
+    except ValueError:
+        raise ConfigError(expected) from None
+    if not rates or any(rate.amount < 1 for rate in rates):
+        raise ConfigError(expected)
+    return raw.strip()
+
+
+def _storage_uri(name: str, raw: Any) -> str:
+    # The URL may hold a password: errors show its scheme only.
+    scheme = raw.strip().split("://", 1)[0].lower() if isinstance(raw, str) and "://" in raw else ""
+    if scheme not in RATE_LIMIT_STORAGE_SCHEMES:
+        schemes = ", ".join(f"{s}://" for s in RATE_LIMIT_STORAGE_SCHEMES)
+        raise ConfigError(
+            f"{name} must be memory:// or a Redis URL such as redis://redis:6379/0 "
+            f"(one of {schemes}); got a value with scheme {scheme or 'none'!r}"
+        )
+    return raw.strip()
+
+
+def setting(
+    env: str, parse: Callable[[str, Any], Any], default: Any, *, secret: bool = False
+) -> Any:
+    """Declare a field read from environment variable ``env`` (adding a setting = one line).
+
+    A ``secret`` setting (keys, a storage URL with a password) is left out of ``repr``, so a
+    logged or printed ``Config`` never shows it.
+    """
+    return field(default=default, repr=not secret, metadata={"env": env, "parse": parse})
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +222,35 @@ class Config:
     corpus: Path = setting("FACTCHECK_CORPUS", _path, DEFAULT_CORPUS)
     max_body_bytes: int = setting("FACTCHECK_MAX_BODY_BYTES", _positive_int, 1_048_576)
     log_level: str = setting("FACTCHECK_LOG_LEVEL", _log_level, "INFO")
+    # Review and ClaimReview output (service/review.py, service/claimreview.py).
+    max_review_chars: int = setting("FACTCHECK_MAX_REVIEW_CHARS", _positive_int, 100_000)
+    author_name: str = setting("FACTCHECK_AUTHOR_NAME", _text, "Fact-checking service")
+    author_url: str | None = setting("FACTCHECK_AUTHOR_URL", _optional_url, None)
+    # Serving: read by gunicorn.conf.py (PORT also by `python -m service`).
+    port: int = setting("PORT", _bounded_int(1, 65535), 8000)
+    workers: int = setting("FACTCHECK_WORKERS", _bounded_int(1, 256), usable_cores())
+    threads: int = setting("FACTCHECK_THREADS", _bounded_int(1, 256), 2)
+    timeout: int = setting("FACTCHECK_TIMEOUT", _bounded_int(1, 3600), 30)
+    graceful_timeout: int = setting("FACTCHECK_GRACEFUL_TIMEOUT", _bounded_int(1, 3600), 30)
+    keepalive: int = setting("FACTCHECK_KEEPALIVE", _bounded_int(1, 3600), 5)
+    trusted_proxies: int = setting("FACTCHECK_TRUSTED_PROXIES", _bounded_int(0, 10), 0)
+    # Security, rate limiting and observability (service/security.py, limits.py, observability.py).
+    log_format: str = setting("FACTCHECK_LOG_FORMAT", _log_format, "json")
+    cors_origins: tuple[str, ...] = setting("FACTCHECK_CORS_ORIGINS", _cors_origins, ("*",))
+    api_keys: tuple[str, ...] = setting("FACTCHECK_API_KEYS", _keys, (), secret=True)
+    api_keys_from_file: tuple[str, ...] = setting(
+        "FACTCHECK_API_KEYS_FILE", _keys_file, (), secret=True
+    )
+    metrics_keys: tuple[str, ...] = setting("FACTCHECK_METRICS_KEYS", _keys, (), secret=True)
+    rate_limit: str | None = setting("FACTCHECK_RATE_LIMIT", _rate_limit, None)
+    rate_limit_storage: str = setting(
+        "FACTCHECK_RATE_LIMIT_STORAGE", _storage_uri, "memory://", secret=True
+    )
+
+    @property
+    def client_keys(self) -> tuple[str, ...]:
+        """Every key that opens /v1: FACTCHECK_API_KEYS and the keys file together."""
+        return tuple(dict.fromkeys(self.api_keys + self.api_keys_from_file))
 
     @classmethod
     def env_names(cls) -> tuple[str, ...]:

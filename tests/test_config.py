@@ -94,4 +94,7 @@ def test_unknown_override_is_named() -> None:
 
 def test_every_setting_has_an_env_name() -> None:
     names = Config.env_names()
-    assert names == ("FACTCHECK_CORPUS", "FACTCHECK_MAX_BODY_BYTES", "FACTCHECK_LOG_LEVEL")
+    assert names[:3] == ("FACTCHECK_CORPUS", "FACTCHECK_MAX_BODY_BYTES", "FACTCHECK_LOG_LEVEL")
+    review = {"FACTCHECK_MAX_REVIEW_CHARS", "FACTCHECK_AUTHOR_NAME", "FACTCHECK_AUTHOR_URL"}
+    assert review <= set(names)
+    assert len(set(names)) == len(names)

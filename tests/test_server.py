@@ -32,9 +32,10 @@ def free_port() -> int:
 
 
 def server_env(**extra: str) -> dict[str, str]:
-    """The environment without the developer's FACTCHECK_* settings, plus ``extra``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FACTCHECK_")}
-    return env | {"WEB_CONCURRENCY": "1", "FACTCHECK_THREADS": "2"} | extra
+    """The environment without the developer's settings (FACTCHECK_*, PORT…), plus ``extra``."""
+    own = ("PORT", "WEB_CONCURRENCY", "PROMETHEUS_MULTIPROC_DIR")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FACTCHECK_") and k not in own}
+    return env | {"FACTCHECK_WORKERS": "1", "FACTCHECK_THREADS": "2"} | extra
 
 
 def gunicorn(port: int, *args: str) -> list[str]:
@@ -141,8 +142,13 @@ def test_oversized_body_is_refused_before_it_is_read(base_url: str) -> None:
         connection.close()
 
 
-def test_config_file_binds_port(project_root: Path) -> None:
-    env = server_env(PORT="8123", WEB_CONCURRENCY="3", FACTCHECK_THREADS="4")
+def test_config_file_binds_port(project_root: Path, tmp_path: Path) -> None:
+    env = server_env(
+        PORT="8123",
+        FACTCHECK_WORKERS="3",
+        FACTCHECK_THREADS="4",
+        PROMETHEUS_MULTIPROC_DIR=str(tmp_path),
+    )
     done = subprocess.run(
         gunicorn(0, "--print-config"),
         cwd=project_root,
