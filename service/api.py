@@ -7,14 +7,25 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request, send_file
 from marshmallow import ValidationError
-from werkzeug.exceptions import BadRequest, NotFound, ServiceUnavailable, UnsupportedMediaType
+from werkzeug.exceptions import (
+    BadRequest,
+    HTTPException,
+    NotFound,
+    ServiceUnavailable,
+    UnsupportedMediaType,
+)
 
 from schemas.check import BATCH_REQUEST, BATCH_RESULT, CHECK_REQUEST, CHECK_RESULT, CheckQuery
+from schemas.review import REVIEW_REQUEST, dump_review
 from schemas.sources import READY, SOURCE_DETAIL, SOURCE_LIST, SourceView
 from service.checker import FactChecker
+from service.claimreview import claim_review, claim_review_graph
 from service.config import PROJECT_ROOT
 from service.errors import unknown_source_messages
+from service.formats import negotiate, respond
 from service.model import Corpus, Passage
+from service.plaintext import render_check, render_review
+from service.review import Reviewer
 
 EXTENSION = "factcheck"
 OPENAPI_PATH = PROJECT_ROOT / "openapi.yaml"
@@ -23,10 +34,17 @@ bp = Blueprint("api", __name__)
 
 
 @bp.post("/v1/check")
-def check() -> dict[str, Any]:
-    """Judge one claim."""
+def check() -> Response:
+    """Judge one claim; answers JSON, ClaimReview JSON-LD or plain text (service/formats.py)."""
+    media = negotiate()
     query = CHECK_REQUEST.load(json_body())
-    return CHECK_RESULT.dump(checker().check(**query))
+    result = checker().check(**query)
+    return respond(
+        media,
+        json=lambda: CHECK_RESULT.dump(result),
+        claimreview=lambda author, day: claim_review(result, author, day),
+        text=lambda: render_check(result),
+    )
 
 
 @bp.post("/v1/check/batch")
@@ -34,6 +52,32 @@ def check_batch() -> dict[str, Any]:
     """Judge up to 100 claims, answering in request order."""
     batch = BATCH_REQUEST.load(json_body())
     return BATCH_RESULT.dump({"results": check_all(checker(), batch)})
+
+
+@bp.post("/v1/review")
+def review() -> Response:
+    """Find the check-worthy sentences of a text and check them (service/review.py)."""
+    media = negotiate()
+    query = REVIEW_REQUEST.load(json_body())
+    text = query.pop("text")
+    limit = current_app.config["FACTCHECK"].max_review_chars
+    if len(text) > limit:
+        raise TextTooLong(f"The text has {len(text)} characters; the limit is {limit} characters.")
+    done = Reviewer(checker(), **query).review(text)
+    return respond(
+        media,
+        json=lambda: dump_review(done),
+        claimreview=lambda author, day: claim_review_graph(
+            (s.result for s in done.sentences if s.result is not None), author, day
+        ),
+        text=lambda: render_review(done),
+    )
+
+
+class TextTooLong(HTTPException):
+    """413 for a review text over ``FACTCHECK_MAX_REVIEW_CHARS`` (the body limit is separate)."""
+
+    code = 413
 
 
 @bp.get("/v1/sources")

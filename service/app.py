@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-import logging
+import time
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
+from service import docs, web
 from service.api import EXTENSION, bp
 from service.checker import FactChecker
 from service.config import Config
 from service.corpus import load_corpus
 from service.errors import register_error_handlers
+from service.logs import configure_logging
+from service.observability import Metrics, count_verdicts, init_observability
+from service.ratelimit import init_rate_limit
+from service.security import init_security
 
 
 class StrictJSONProvider(DefaultJSONProvider):
@@ -41,22 +46,36 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     Raises ``ConfigError`` for a bad setting and ``CorpusError`` for an unusable corpus, so a
     server with nothing to check against never starts.
     """
+    started = time.perf_counter()
     settings = Config.from_env(overrides=config)
-    # "service" is the parent of every module logger, so one level covers them all.
-    logging.getLogger("service").setLevel(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     corpus = load_corpus(settings.corpus)
 
     app = Flask("service", static_folder=None)
     app.json = StrictJSONProvider(app)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.config["FACTCHECK"] = settings
-    app.extensions[EXTENSION] = FactChecker(corpus)
+    checker = FactChecker(corpus)
+    app.extensions[EXTENSION] = checker
+    # Hook order matters: request id and timing first, then the rate limiter (which counts
+    # requests with a wrong key against their address), then the API-key check.
+    metrics = Metrics()
+    init_observability(app, metrics)
+    count_verdicts(checker, metrics)
+    init_rate_limit(app, settings)
+    init_security(app, settings)
     app.register_blueprint(bp)
+    app.register_blueprint(docs.bp)
+    app.register_blueprint(web.bp)
     register_error_handlers(app)
+    seconds = time.perf_counter() - started
+    metrics.corpus_loaded(corpus, seconds)
     app.logger.info(
-        "loaded corpus %s: %d documents, %d passages",
+        "loaded corpus %s: %d documents, %d passages in %.2f s",
         settings.corpus,
         len(corpus.documents),
         len(corpus.passages),
+        seconds,
+        extra={"settings": repr(settings)},
     )
     return app

@@ -15,7 +15,9 @@ from flask.testing import FlaskClient
 
 VERDICTS = {"supported", "refuted", "conflicting", "not_enough_info"}
 STANCES = {"supports", "refutes", "neutral"}
-RESULT_KEYS = {"claim", "verdict", "confidence", "explanation", "analysis", "evidence", "took_ms"}
+RESULT_KEYS = {
+    "claim", "verdict", "confidence", "explanation", "analysis", "evidence", "took_ms", "notes"
+}  # fmt: skip
 EVIDENCE_KEYS = {"passage_id", "text", "start", "end", "stance", "score", "reason", "source"}
 ANALYSIS_KEYS = {"normalized", "quantities", "entities", "negated", "speaker", "date"}
 SOURCE_KEYS = {"id", "title", "publisher", "published", "url", "language"}

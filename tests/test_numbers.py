@@ -46,10 +46,13 @@ def one(text: str) -> Amount:
         ("1,5000", None),
         ("12,34", None),
         ("1e5", None),
-        ("1" + "0" * 16, None),
+        # A huge figure is still a figure ("lost 10000000000000000 soldiers" must not read
+        # as "lost soldiers"); past 10**30 all are "astronomically many".
+        ("1" + "0" * 16, 1e16),
+        ("9" * 40, 1e30),
     ],
     ids=["thousands", "decimal", "plain", "millions", "grouped-decimal", "clock",
-         "bad-group", "short-group", "exponent", "identifier"],
+         "bad-group", "short-group", "exponent", "huge", "beyond-huge"],
 )  # fmt: skip
 def test_parse_digits(text: str, value: float | None) -> None:
     assert parse_digits(text) == value

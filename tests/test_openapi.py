@@ -92,7 +92,7 @@ def test_routes_and_spec_agree(app: Flask, spec: dict[str, Any]) -> None:
 
 
 def test_request_schemas_forbid_unknown_fields(spec: dict[str, Any]) -> None:
-    for name in ("CheckRequest", "BatchRequest"):
+    for name in ("CheckRequest", "BatchRequest", "ReviewRequest"):
         assert spec["components"]["schemas"][name]["additionalProperties"] is False
 
 
@@ -110,8 +110,10 @@ def test_request_examples_are_valid_and_served(
             assert client.post(path, json=example["value"]).status_code == 200, name
 
 
-CHECK, BATCH = "/v1/check", "/v1/check/batch"
+CHECK, BATCH, REVIEW = "/v1/check", "/v1/check/batch", "/v1/review"
 SOURCE = "/v1/sources/{source_id}"
+DRAFT = {"text": f"{CLAIM} What happens next?\nSubscribe now.", "top_k": 2}
+LD, TEXT = {"Accept": "application/ld+json"}, {"Accept": "text/plain"}
 
 
 def exchange(name: str, method: str, path: str, kwargs: dict, status: int, doc: str | None) -> Any:
@@ -138,6 +140,50 @@ EXCHANGES = [
     exchange("batch-400", "POST", BATCH, {"json": [CLAIM]}, 400, BATCH),
     exchange("batch-415", "POST", BATCH, {"data": "{}"}, 415, BATCH),
     exchange("batch-422", "POST", BATCH, {"json": {"claims": [CLAIM, "x", {}]}}, 422, BATCH),
+    exchange(
+        "batch-as-of",
+        "POST",
+        BATCH,
+        {"json": {"claims": [CLAIM], "as_of": "2022-09-14"}},
+        200,
+        BATCH,
+    ),
+    exchange("check-jsonld", "POST", CHECK, {"json": {"claim": CLAIM}, "headers": LD}, 200, CHECK),
+    exchange(
+        "check-format",
+        "POST",
+        f"{CHECK}?format=claimreview",
+        {"json": {"claim": CLAIM}},
+        200,
+        CHECK,
+    ),
+    exchange("check-text", "POST", CHECK, {"json": {"claim": CLAIM}, "headers": TEXT}, 200, CHECK),
+    exchange(
+        "check-406",
+        "POST",
+        CHECK,
+        {"json": {"claim": CLAIM}, "headers": {"Accept": "image/png"}},
+        406,
+        CHECK,
+    ),
+    exchange(
+        "check-422-format", "POST", f"{CHECK}?format=xml", {"json": {"claim": CLAIM}}, 422, CHECK
+    ),
+    exchange("review", "POST", REVIEW, {"json": DRAFT}, 200, REVIEW),
+    exchange("review-jsonld", "POST", REVIEW, {"json": DRAFT, "headers": LD}, 200, REVIEW),
+    exchange("review-text", "POST", f"{REVIEW}?format=text", {"json": DRAFT}, 200, REVIEW),
+    exchange("review-400", "POST", REVIEW, {"data": "[", "content_type": JSON}, 400, REVIEW),
+    exchange(
+        "review-406",
+        "POST",
+        REVIEW,
+        {"json": DRAFT, "headers": {"Accept": "text/html"}},
+        406,
+        REVIEW,
+    ),
+    exchange("review-413", "POST", REVIEW, {"json": {"text": "a" * 100_001}}, 413, REVIEW),
+    exchange("review-415", "POST", REVIEW, {"data": "text"}, 415, REVIEW),
+    exchange("review-422", "POST", REVIEW, {"json": {"text": " ?! ", "as_of": "May"}}, 422, REVIEW),
     exchange("sources", "GET", "/v1/sources", {}, 200, "/v1/sources"),
     exchange("source", "GET", f"/v1/sources/{FIRST}", {}, 200, SOURCE),
     exchange("source-404", "GET", "/v1/sources/nope", {}, 404, SOURCE),
@@ -173,7 +219,10 @@ def test_responses_match_spec(
     assert response.mimetype in described["content"]
     for header in described.get("headers", {}):
         assert header in response.headers
-    body = response.get_json(force=True)
+    if response.mimetype == "text/plain":
+        body: Any = response.get_data(as_text=True)
+    else:
+        body = response.get_json(force=True)
     validate(registry, body, *parts, "content", response.mimetype, "schema")
 
 
