@@ -87,6 +87,7 @@ class Lexicon:
     implies: dict[str, tuple[str, ...]] = field(default_factory=dict)
     reciprocal: frozenset[str] = frozenset()
     figure_framing: frozenset[str] = frozenset()
+    opposites: dict[str, frozenset[str]] = field(default_factory=dict)
     words: frozenset[str] = frozenset()
 
     def entity(self, entity_id: str) -> Entity | None:
@@ -138,6 +139,7 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
     lexicon.implies = {k: tuple(v) for k, v in words.get("implies", {}).items()}
     lexicon.reciprocal = frozenset("C:" + c for c in words.get("reciprocal", ()))
     lexicon.figure_framing = frozenset("C:" + c for c in words.get("figure_framing", ()))
+    lexicon.opposites = _opposites(lexicon, words.get("opposites", ()))
     _load_entities(lexicon, known)
     lexicon.words = frozenset(_words_of(words, numbers, known))
     return lexicon
@@ -161,6 +163,27 @@ def _words_of(*documents: object) -> Iterable[str]:
 
 def tokenize_words(text: str) -> list[str]:
     return [t.text for t in tokenize(fold(text)) if not t.is_number]
+
+
+def word_key(lexicon: Lexicon, word: str) -> str:
+    """The key a single word gets in a frame: its concept ("C:kill") or its stem."""
+    tokens = tokenize(fold(word.lower()))
+    hit = lexicon.concepts.match(tokens, 0) if tokens else None
+    if hit and hit[0] == len(tokens):
+        return "C:" + str(hit[1])
+    return tokens[0].stem if tokens else word
+
+
+def _opposites(lexicon: Lexicon, pairs: Iterable[Sequence[str]]) -> dict[str, frozenset[str]]:
+    found: dict[str, set[str]] = {}
+    for left, right in pairs:
+        a, b = word_key(lexicon, left), word_key(lexicon, right)
+        # A word that falls into a broad concept ("won" is "secure", "lost" is "kill") would
+        # oppose the whole concept: such pairs are left to the concepts themselves.
+        if a != b and not a.startswith("C:") and not b.startswith("C:"):
+            found.setdefault(a, set()).add(b)
+            found.setdefault(b, set()).add(a)
+    return {k: frozenset(v) for k, v in found.items()}
 
 
 def _load_entities(lexicon: Lexicon, known: dict) -> None:

@@ -190,27 +190,47 @@ def _role_word(key: str | None) -> str | None:
 # --- dates -----------------------------------------------------------------------------
 
 
-def _date_topic(frame: Frame, date: DateMention, events: frozenset[str]) -> frozenset[str]:
-    """What a date is the date of: the concepts just before it in its clause ("erupted on
-    September 13"), or just after it when nothing happens before ("on Thursday spoke")."""
-    before = _concepts(frame, range(max(date.start - _DATE_WINDOW, 0), date.start), date.clause)
-    if any(k[2:] in events or k in _NOT_ROLES for k in before):
-        return frozenset(k for k in before if k not in _NOT_ROLES)
+Topic = tuple[str | None, bool, frozenset[str]]
+# An act this close to a date (in tokens) is surely what the date is the date of.
+_BOUND = 3
+
+
+def _date_topic(frame: Frame, date: DateMention, events: frozenset[str]) -> Topic:
+    """What a date is the date of: the act nearest before it ("ended ... overnight on
+    September 15"; else the nearest after it, "on Thursday spoke"), and the concepts around
+    it in its clause."""
+    act, bound = None, False
+    for i in range(date.start - 1, max(date.start - _DATE_WINDOW, 0) - 1, -1):
+        if frame.keys[i] and frame.keys[i][2:] in events:
+            act, bound = frame.keys[i], date.start - i <= _BOUND
+            break
+    if act is None:
+        for i in range(date.end, min(date.end + 8, len(frame.keys))):
+            if frame.keys[i] and frame.keys[i][2:] in events:
+                act, bound = frame.keys[i], i - date.end < _BOUND
+                break
     # "On September 13, a meeting took place": a date leading its sentence dates the clause
     # after the comma.
-    clause = (
-        frame.clause_of[date.end] if date.start <= 1 and date.end < len(frame.keys) else date.clause
-    )
-    after = _concepts(frame, range(date.end, min(date.end + 8, len(frame.keys))), clause)
-    return frozenset(k for k in before | after if k not in _NOT_ROLES)
+    start = date.end
+    clause = frame.clause_of[start] if date.start <= 1 and start < len(frame.keys) else date.clause
+    near = range(max(date.start - _DATE_WINDOW, 0), date.start)
+    after = range(start, min(start + 8, len(frame.keys)))
+    found = _concepts(frame, near, date.clause) | _concepts(frame, after, clause)
+    return act, bound, frozenset(k for k in found if k not in _NOT_ROLES)
 
 
 def _concepts(frame: Frame, span: range, clause: int) -> frozenset[str]:
-    return frozenset(
-        k
-        for i in span
-        if (k := frame.keys[i]) and k.startswith("C:") and frame.clause_of[i] == clause
-    )
+    keys, clauses = frame.keys, frame.clause_of
+    return frozenset(k for i in span if (k := keys[i]) and k[:2] == "C:" and clauses[i] == clause)
+
+
+def _same_topic(a: Topic, b: Topic) -> bool:
+    """Two dates of one thing: an act bound to either date must be the other's act too
+    ("ended on the 14th" is not "erupted on the 13th"); otherwise shared concepts do."""
+    for one, other in ((a, b), (b, a)):
+        if one[0] and one[1]:
+            return one[0] == other[0] or one[0] in other[2]
+    return a[0] is not None and a[0] == b[0] or bool(a[2] & b[2])
 
 
 def date_clash(claim: Frame, passage: Frame, events: frozenset[str]) -> str | None:
@@ -225,7 +245,8 @@ def date_clash(claim: Frame, passage: Frame, events: frozenset[str]) -> str | No
         topic = _date_topic(claim, claimed, events)
         rivals = [
             d for d in passage.when()
-            if topic & _date_topic(passage, d, events) and claimed.ref.same_as(d.ref) is not None
+            if _same_topic(topic, _date_topic(passage, d, events))
+            and claimed.ref.same_as(d.ref) is not None
         ]  # fmt: skip
         if rivals and not any(claimed.ref.same_as(d.ref) for d in rivals):
             return f"claimed {claimed.ref.label()}; passage says {rivals[0].ref.label()}"

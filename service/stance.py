@@ -144,6 +144,9 @@ def _compare_slots(
     negated = polarity_clash(claim, item.frame, index.lexicon.events)
     if negated and coverage >= REFUTE:
         return Judgement(Stance.REFUTES, f"{negated}: {quote(item)}", coverage, "polarity")
+    opposed = _opposite(claim, item, index)
+    if opposed:
+        return opposed
     if claim.speakers and not quoted:
         # "X said Y" is borne out only by a passage in which X says Y.
         return Judgement(
@@ -196,6 +199,28 @@ def _support(
     dated = bool(claim.when()) and date_confirmed(claim, item.frame, None)
     slot = "date" if dated else "content"
     return Judgement(Stance.SUPPORTS, "says the same: " + quote(item), coverage, slot, exact=dated)
+
+
+def _opposite(claim: Frame, item: IndexedPassage, index: PassageIndex) -> Judgement | None:
+    """The passage says the opposite word ("welcomed" where the claim says "condemned")
+    and matches the rest of the claim."""
+    keys = claim_keys(claim)
+    for key in keys:
+        rivals = index.lexicon.opposites.get(key, frozenset()) & item.keys
+        if not rivals or key in item.keys:
+            continue
+        coverage, missing = coverage_of(keys - {key}, item, index, background_keys(claim))
+        if not missing and coverage >= SUPPORT:
+            said = _surface(claim, key)
+            found = _surface(item.frame, next(iter(sorted(rivals))))
+            return Judgement(
+                Stance.REFUTES, f"claimed {said}; passage says {found}", coverage, "polarity"
+            )
+    return None
+
+
+def _surface(frame: Frame, key: str) -> str:
+    return next((t.text for t, k in zip(frame.tokens, frame.keys, strict=True) if k == key), key)
 
 
 def _asserts_something(claim: Frame, keys: frozenset[str]) -> bool:
@@ -411,7 +436,9 @@ def _modal(frame: Frame, claim: Frame | None = None) -> bool:
     cues = frame.cues.get("modality", ())
     if claim is None or not cues:
         return bool(cues)
-    wanted = {k for k in claim_keys(claim) if not k.startswith("E:")}
+    # The clause that says what the claim says happened, else the one sharing most words.
+    wanted = claim.derived("concepts", lambda: {k for k in claim_keys(claim) if k[:2] == "C:"})
+    wanted = wanted or {k for k in claim_keys(claim) if not k.startswith("E:")}
     best = max(set(frame.clause_of), key=lambda c: len(frame.clause_keys(c) & wanted), default=None)
     return any(frame.clause_of[start] == best for start, _ in cues)
 

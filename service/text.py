@@ -33,6 +33,7 @@ _TOKEN = re.compile(r"\d+(?:[.,:]\d+)*|[^\W\d_]+(?:'[^\W\d_]+)*")
 _ISE = re.compile(r"^([a-z]{3,})is(e|ed|es|ing|ation|ations)$")
 _ISE_KEEP = frozenset(
     "advise advised advises advising chastise compromise concise despise devise devised disguise "
+    "praised praises praising "
     "enterprise exercise exercised expertise franchise merchandise otherwise paradise praise "
     "precise premise promise promised raise raised raises raising revise revised supervise "
     "surprise surprised televise televised wise".split()
