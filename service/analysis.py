@@ -502,14 +502,21 @@ def _speaker_after(frame: Frame, verb: int) -> tuple[str, int] | None:
     # '..., said the ministry's press secretary, Aram Torosian': after a quote or a comma.
     gap = frame.text[frame.tokens[verb - 1].end : frame.tokens[verb].start] if verb else ""
     trailing = frame.tokens[verb].text in _INVERTED and bool(set(gap) & set(',"'))
-    reach = 8 if frame.tokens[verb].text == "according" or nxt == "by" or trailing else 3
+    reach = 10 if frame.tokens[verb].text == "according" or nxt == "by" or trailing else 3
+    if not (frame.tokens[verb].text in _INVERTED or nxt == "by"):
+        return None
+    found = []
     for i in range(verb + 1, min(verb + reach, len(frame.tokens))):
-        if frame.tokens[i].text == "to" or (reach > 3 and _entity_at(frame, i) is None):
+        if frame.tokens[i].text == "to":
             continue
         entity_id = _entity_at(frame, i)
-        inverted = frame.tokens[verb].text in _INVERTED or nxt == "by"
-        return (entity_id, i) if entity_id and inverted else None
-    return None
+        if entity_id:
+            found.append((entity_id, i))
+        elif reach <= 3:
+            break
+    # "according to spokesman for the Armenian Defense Ministry Aram Torosian": the person.
+    people = [f for f in found if f[0].startswith("person:")]
+    return (people or found or [None])[0]
 
 
 def _entity_at(frame: Frame, i: int) -> str | None:

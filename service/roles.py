@@ -263,17 +263,18 @@ def date_confirmed(claim: Frame, passage: Frame, reported: DateRef | None) -> bo
 # --- polarity --------------------------------------------------------------------------
 
 
-def negations(frame: Frame) -> list[tuple[frozenset[str], str | None]]:
+def negations(frame: Frame, *, endings: bool = False) -> list[tuple[frozenset[str], str | None]]:
     """Each negation or denial: the content keys it governs, and who it is about (the party
     or person just before it: "Azerbaijan has not confirmed"), if named.
 
-    "have not stopped shelling" asserts the shelling, so a negated ending cancels out.
+    "have not stopped shelling" asserts the shelling, so a negated ending cancels out,
+    unless ``endings``: against a claim that the shelling stopped, it is a negation.
     """
     found = []
     for name in ("negation", "denial"):
         for start, end in frame.cues.get(name, ()):
             after = frame.keys[end : end + 2]
-            if name == "negation" and "C:end" in after:
+            if name == "negation" and "C:end" in after and not endings:
                 continue
             scope = frozenset(k for k in frame.keys[end : end + 8] if k)
             found.append((scope | _subject(frame, start), _negated_party(frame, start)))
@@ -299,8 +300,9 @@ def _subject(frame: Frame, cue: int) -> frozenset[str]:
 
 def polarity_clash(claim: Frame, passage: Frame, events: frozenset[str]) -> str | None:
     """One side negates or denies what the other asserts, about the same party."""
+    endings = "C:end" in claim.key_set
     claim_scopes = [
-        s for s, party in negations(claim)
+        s for s, party in negations(claim, endings=endings)
         if _governs(s, passage.key_set, events) and _about(party, passage)
     ]  # fmt: skip
     # What the passage negates must be all the claim asserts happened, not a part of it.
@@ -308,7 +310,7 @@ def polarity_clash(claim: Frame, passage: Frame, events: frozenset[str]) -> str 
     acts = {k for i, k in enumerate(claim.keys) if k and k[2:] in events and i not in aside}
     acts -= {"C:deny"}  # a denial is the negation itself, not what is negated
     passage_scopes = [
-        s for s, party in negations(passage)
+        s for s, party in negations(passage, endings=endings)
         if _governs(s, claim.key_set, events) and acts <= s and _about(party, claim)
     ]  # fmt: skip
     if bool(claim_scopes) == bool(passage_scopes):

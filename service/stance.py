@@ -372,6 +372,10 @@ def _speaker_match(claim: Frame, item: IndexedPassage, index: PassageIndex) -> b
     said = _with_countries(item.frame.speakers, index)
     if not claim.speakers or not said:
         return None
+    # A person's words are theirs alone; a country speaks through its officials too.
+    people = {s for s in claim.speakers if s.startswith("person:")}
+    if people:
+        return bool(people & item.frame.speakers)
     return bool(_with_countries(claim.speakers, index) & said)
 
 
@@ -418,9 +422,11 @@ def _title_country(frame: Frame, mention: Mention) -> str | None:
     """The country named in the title just before a person ("Azerbaijani defence ... X")."""
     for other in frame.mentions:
         if other.end <= mention.start and mention.start - other.end <= 4:
-            between = frame.keys[other.end : mention.start]
-            if other.entity.kind == "country" and not any(
-                k and k.startswith("E:") for k in between
+            between = [k for k in frame.keys[other.end : mention.start] if k]
+            # Only title words may stand between ("Azerbaijani defence ministry spokesman"),
+            # not a verb ("the Azerbaijani ministry said Lavrov ...").
+            if other.entity.kind == "country" and all(
+                not k.startswith("E:") and k != "C:say" for k in between
             ):
                 return other.entity.id
     return None
