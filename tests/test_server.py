@@ -6,8 +6,6 @@ Everything listens on, and talks to, 127.0.0.1 only; every wait is bounded.
 from __future__ import annotations
 
 import http.client
-import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,42 +14,18 @@ from pathlib import Path
 
 import pytest
 import requests
+from serving import START_TIMEOUT, clean_env, free_port, stop
 
 pytestmark = pytest.mark.server
 
-START_TIMEOUT = 60.0
-STOP_TIMEOUT = 15.0
 PROBLEM = "application/problem+json"
 CLAIM = "Armenia said 105 of its soldiers had been killed."
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def server_env(**extra: str) -> dict[str, str]:
-    """The environment without the developer's settings (FACTCHECK_*, PORT…), plus ``extra``."""
-    own = ("PORT", "WEB_CONCURRENCY", "PROMETHEUS_MULTIPROC_DIR")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FACTCHECK_") and k not in own}
-    return env | {"FACTCHECK_WORKERS": "1", "FACTCHECK_THREADS": "2"} | extra
 
 
 def gunicorn(port: int, *args: str) -> list[str]:
     # --bind keeps the test server on loopback; PORT is still set to exercise the config file.
     bind = ["--bind", f"127.0.0.1:{port}"] if port else []
     return [sys.executable, "-m", "gunicorn", "service:create_app()", *bind, *args]
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=STOP_TIMEOUT)
 
 
 def wait_healthy(process: subprocess.Popen[bytes], base: str, log: Path) -> None:
@@ -72,7 +46,7 @@ def wait_healthy(process: subprocess.Popen[bytes], base: str, log: Path) -> None
 def base_url(project_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     log = tmp_path_factory.mktemp("gunicorn") / "server.log"
-    env = server_env(PORT=str(port), FACTCHECK_CORPUS=str(project_root / "seeds"))
+    env = clean_env(PORT=str(port), FACTCHECK_CORPUS=str(project_root / "seeds"))
     with log.open("wb") as out:
         process = subprocess.Popen(
             gunicorn(port), cwd=project_root, env=env, stdout=out, stderr=subprocess.STDOUT
@@ -143,7 +117,7 @@ def test_oversized_body_is_refused_before_it_is_read(base_url: str) -> None:
 
 
 def test_config_file_binds_port(project_root: Path, tmp_path: Path) -> None:
-    env = server_env(
+    env = clean_env(
         PORT="8123",
         FACTCHECK_WORKERS="3",
         FACTCHECK_THREADS="4",
@@ -169,7 +143,7 @@ def test_bad_corpus_fails_start_with_one_line(
     project_root: Path, tmp_path: Path, runner: str
 ) -> None:
     command = gunicorn(free_port()) if runner == "gunicorn" else [sys.executable, "-m", "service"]
-    env = server_env(PORT=str(free_port()), FACTCHECK_CORPUS=str(tmp_path))
+    env = clean_env(PORT=str(free_port()), FACTCHECK_CORPUS=str(tmp_path))
     done = subprocess.run(
         command, cwd=project_root, env=env, capture_output=True, text=True, timeout=60
     )
@@ -186,7 +160,7 @@ def test_bad_corpus_fails_start_with_one_line(
 def test_dev_server_serves(project_root: Path, tmp_path: Path) -> None:
     port = free_port()
     log = tmp_path / "dev.log"
-    env = server_env(FACTCHECK_CORPUS=str(project_root / "seeds"))
+    env = clean_env(FACTCHECK_CORPUS=str(project_root / "seeds"))
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "service", "--port", str(port)],
