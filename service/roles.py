@@ -212,9 +212,10 @@ def _date_topic(frame: Frame, date: DateMention, events: frozenset[str]) -> Topi
     # "On September 13, a meeting took place": a date leading its sentence dates the clause
     # after the comma.
     start = date.end
-    clause = frame.clause_of[start] if date.start <= 1 and start < len(frame.keys) else date.clause
+    leading = date.start <= 1 and start < len(frame.keys)
+    clause = frame.clause_of[start] if leading else date.clause
     near = range(max(date.start - _DATE_WINDOW, 0), date.start)
-    after = range(start, min(start + 8, len(frame.keys)))
+    after = range(start, len(frame.keys) if leading else min(start + 8, len(frame.keys)))
     found = _concepts(frame, near, date.clause) | _concepts(frame, after, clause)
     return act, bound, frozenset(k for k in found if k not in _NOT_ROLES)
 
@@ -326,12 +327,17 @@ def _about(party: str | None, other: Frame) -> bool:
 
 def _governs(scope: frozenset[str], other: frozenset[str], events: frozenset[str]) -> bool:
     """The negated words are largely the other side's words (names alone do not count), and
-    the negated act, if one is named, is the other side's act."""
+    the negated act, if one is named, is the other side's act. A short claim whose act is
+    negated is governed even if it shares only that act ("attacked" / "refuted reports that
+    its soldiers were attacking")."""
     acts = {k for k in scope if k[2:] in events}
     if acts and not acts & other:
         return False
     shared = {k for k in scope & other if not k.startswith("E:")}
-    return len(shared) >= 2 and len(shared) * 2 >= min(len(scope), 4)
+    if len(shared) >= 2 and len(shared) * 2 >= min(len(scope), 4):
+        return True
+    words = {k for k in other if not k.startswith("E:")}
+    return bool(acts & shared) and len(shared) * 2 >= len(words)
 
 
 # --- blame -----------------------------------------------------------------------------

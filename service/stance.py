@@ -110,11 +110,13 @@ def _judge(
         return Judgement(Stance.NEUTRAL, _unrelated(missing, index), coverage, "none")
     figures = match_figures(claim, item)
     swapped = _swap_judgement(claim, item, index, keys, figures)
-    if swapped:
+    if swapped and swapped.stance is Stance.REFUTES:
         return swapped
     if missing or coverage < RELEVANT:
         return Judgement(Stance.NEUTRAL, _unrelated(missing, index), coverage, "none")
     judgement = _compare_slots(claim, item, index, coverage, figures, quoted=speaker is True)
+    if swapped and judgement.stance is Stance.SUPPORTS:
+        return swapped  # reversed roles in an act both sides can do: no support either
     # A country's claim is spoken by its officials too; a person's only by that person.
     if claim.speakers & _with_countries(item.frame.speakers, index):
         judgement = replace(judgement, same_speaker=True)
@@ -458,7 +460,8 @@ def _disputed(claim: Frame, passage: Frame) -> bool:
         return False  # reporting an accusation is not taking a side
     if not assigns_blame(claim, BLAME):
         return False
-    topic = {k for k in claim.key_set if k.startswith("C:")} - {"C:fighting"}
+    # Blame for starting the fighting covers who attacked, and the other way round.
+    topic = ({k for k in claim.key_set if k.startswith("C:")} - {"C:fighting"}) | BLAME
     for _, end in passage.cues.get("dispute", ()):
         scope = {k for k in passage.keys[end : end + 6] if k} - {"C:fighting"}
         if scope & topic:
