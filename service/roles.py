@@ -21,9 +21,9 @@ _DATE_WINDOW = 12
 # --- entity roles ----------------------------------------------------------------------
 
 
-def swap(claim: Frame, passage: Frame, lexicon: Lexicon) -> tuple[str, str, bool] | None:
+def swap(claim: Frame, passage: Frame, lexicon: Lexicon) -> tuple[str, str, bool, int] | None:
     """An entity of the claim whose role the passage gives to another: (reason, claim
-    entity, whether it contradicts).
+    entity, whether it contradicts, where the other entity stands in the passage).
 
     A plain substitution ("accused Azerbaijan" / "accused Armenia") counts when the other
     entity is not in the claim; a reversal ("Armenian forces ... into Azerbaijani territory")
@@ -60,9 +60,14 @@ def swap(claim: Frame, passage: Frame, lexicon: Lexicon) -> tuple[str, str, bool
                 if set(_neighbours(claim, mention)) & lexicon.reciprocal:
                     # Both sides may accuse each other: reversed roles neither confirm nor
                     # contradict the claim.
-                    return f"the roles are reversed ({where})", mention.entity.id, False
+                    return (
+                        f"the roles are reversed ({where})",
+                        mention.entity.id,
+                        False,
+                        other.start,
+                    )
             reason = f"claimed {mention.entity.name}; passage says {other.entity.name} ({where})"
-            return reason, mention.entity.id, True
+            return reason, mention.entity.id, True, other.start
     return None
 
 

@@ -76,7 +76,7 @@ def _with_neighbour(
         if not people & neighbour.frame.entity_ids():
             continue  # the two sentences must be about the same person
         if polarity_clash(claim, neighbour.frame, index.lexicon.events) or (
-            _modal(neighbour.frame, claim) and not _modal(claim)
+            _modal(neighbour.frame, claim, index.lexicon.events) and not _modal(claim)
         ):
             continue
         joined = replace(item, keys=item.keys | neighbour.keys)
@@ -191,7 +191,7 @@ def _support(
         return Judgement(Stance.NEUTRAL, reason, coverage, "none")
     if claim.when() and not date_confirmed(claim, item.frame, report_day(item)):
         return Judgement(Stance.NEUTRAL, "does not give the claimed date", coverage, "date")
-    if _modal(item.frame, claim) and not _modal(claim) and not claim.speakers:
+    if _modal(item.frame, claim, index.lexicon.events) and not _modal(claim) and not claim.speakers:
         reason = "reports a plan or an offer, not that it happened"
         return Judgement(Stance.NEUTRAL, reason, coverage, "modality")
     if figures:
@@ -270,7 +270,15 @@ def _swap_judgement(
     found = swap(claim, item.frame, index.lexicon)
     if not found:
         return None
-    reason, replaced, contradicts = found
+    reason, replaced, contradicts, at = found
+    if not _events(claim, index) <= item.keys:
+        return None  # another act: "Azerbaijani forces advanced" says nothing of who was killed
+    frame = item.frame
+    planned = any(
+        frame.clause_of[start] == frame.clause_of[at] for start, _ in frame.cues["modality"]
+    )
+    if planned and not _modal(claim) and not claim.speakers:
+        return None  # a demand or a plan ("Armenia should withdraw") says nothing of what was done
     # The figures must be the passage's own, whoever they are credited to.
     if any(m.relation == "none" and not m.same_value for m in figures):
         return None
@@ -437,7 +445,7 @@ def _title_country(frame: Frame, mention: Mention) -> str | None:
 # --- modality and disputes ------------------------------------------------------------
 
 
-def _modal(frame: Frame, claim: Frame | None = None) -> bool:
+def _modal(frame: Frame, claim: Frame | None = None, events: frozenset[str] = frozenset()) -> bool:
     """Does the text report a plan or an offer? With ``claim``, only a modal word in a clause
     holding the claim's words counts ("Putin will meet Erdogan of Turkey, which is
     Azerbaijan's main ally" plans a meeting, not the alliance)."""
@@ -445,7 +453,8 @@ def _modal(frame: Frame, claim: Frame | None = None) -> bool:
     if claim is None or not cues:
         return bool(cues)
     # The clause that says what the claim says happened, else the one sharing most words.
-    wanted = claim.derived("concepts", lambda: {k for k in claim_keys(claim) if k[:2] == "C:"})
+    concepts = claim.derived("concepts", lambda: {k for k in claim_keys(claim) if k[:2] == "C:"})
+    wanted = {k for k in concepts if k[2:] in events} or concepts
     wanted = wanted or {k for k in claim_keys(claim) if not k.startswith("E:")}
     best = max(set(frame.clause_of), key=lambda c: len(frame.clause_keys(c) & wanted), default=None)
     return any(frame.clause_of[start] == best for start, _ in cues)
