@@ -454,6 +454,15 @@ def _speakers(frame: Frame) -> tuple[frozenset[str], frozenset[int]]:
         if found:
             speakers.add(found[0])
             span.update(range(min(found[1], verb), max(found[1], verb) + 1))
+        elif frame.tokens[verb].text == "according" and verb:
+            # ", according to RFE/RL": a source the corpus does not know is still only a
+            # source, not part of what is claimed.
+            gap = frame.text[frame.tokens[verb - 1].end : frame.tokens[verb].start]
+            if "," in gap:
+                clause = frame.clause_of[verb]
+                span.update(
+                    i for i in range(verb, len(frame.tokens)) if frame.clause_of[i] == clause
+                )
     first = frame.mentions[0] if frame.mentions else None
     if first and first.start == 0 and frame.text[frame.tokens[first.end - 1].end :].startswith(":"):
         speakers.add(first.entity.id)
