@@ -85,8 +85,9 @@ class PassageIndex:
         docs, scores = self._bm25.retrieve(
             [terms], k=k, show_progress=False, weight_mask=mask, n_threads=0
         )
-        found = [(self.items[int(i)], float(s)) for i, s in zip(docs[0], scores[0], strict=True)]
-        found = [(item, score) for item, score in found if score > 0]
+        # Plain Python numbers: numpy scalars are slow to convert one by one.
+        pairs = zip(docs[0].tolist(), scores[0].tolist(), strict=True)
+        found = [(self.items[i], s) for i, s in pairs if s > 0]
         if not found:
             return []
         top = found[0][1]

@@ -341,8 +341,9 @@ def coverage_of(
         return 0.0, []
     total = covered = 0.0
     missing = []
+    weight_of = index.weight
     for key in keys:
-        weight = index.weight(key) * (BACKGROUND_WEIGHT if key in background else 1.0)
+        weight = weight_of(key) * (BACKGROUND_WEIGHT if key in background else 1.0)
         total += weight
         if key in item.keys:
             covered += weight
