@@ -50,7 +50,7 @@ class FactChecker:
         texts = [doc.text for doc in corpus.documents]
         harvest_people(texts, self.lexicon, self.lexicon.titles)
         self.index = PassageIndex(corpus, self.lexicon)
-        self.speller = Speller(vocabulary(texts, self.lexicon) | self.lexicon.words)
+        self.speller = Speller(vocabulary(texts) | self.lexicon.words)
         self._analysed = lru_cache(maxsize=ANALYSED)(self._analyse)
 
     def _analyse(self, claim: str) -> Frame:

@@ -102,7 +102,6 @@ class Speller:
         return match[0].capitalize() if word[0].isupper() else match[0]
 
 
-def vocabulary(texts: Iterable[str], lexicon: Lexicon) -> set[str]:
-    """Every lowercase word of the corpus and of the lexicon's phrases."""
-    words = {w.lower() for text in texts for w in _WORD.findall(fold(text))}
-    return words
+def vocabulary(texts: Iterable[str]) -> set[str]:
+    """Every lowercase word of the corpus."""
+    return {w.lower() for text in texts for w in _WORD.findall(fold(text))}

@@ -141,24 +141,23 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
     lexicon.figure_framing = frozenset("C:" + c for c in words.get("figure_framing", ()))
     lexicon.opposites = _opposites(lexicon, words.get("opposites", ()))
     _load_entities(lexicon, known)
-    lexicon.words = frozenset(_words_of(words, numbers, known))
+    lexicon.words = frozenset(_words_of([words, numbers, known]))
     return lexicon
 
 
-def _words_of(*documents: object) -> Iterable[str]:
-    """Every lowercase word in the data files, so the speller never "corrects" one."""
-    if isinstance(documents[0], str) and len(documents) == 1:
-        yield from (w.lower() for w in tokenize_words(documents[0]))
-        return
-    for doc in documents:
-        if isinstance(doc, str):
-            yield from (w.lower() for w in tokenize_words(doc))
-        elif isinstance(doc, dict):
-            for key, value in doc.items():
-                if not key.startswith("_"):
-                    yield from _words_of(key, value)
-        elif isinstance(doc, list | tuple):
-            yield from _words_of(*doc) if doc else ()
+def _words_of(data: object) -> Iterable[str]:
+    """Every lowercase word in the data files (keys and values), so the speller never
+    "corrects" one; keys starting with "_" are comments."""
+    if isinstance(data, str):
+        yield from (w.lower() for w in tokenize_words(data))
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            if not key.startswith("_"):
+                yield from _words_of(key)
+                yield from _words_of(value)
+    elif isinstance(data, list | tuple):
+        for item in data:
+            yield from _words_of(item)
 
 
 def tokenize_words(text: str) -> list[str]:

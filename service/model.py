@@ -40,16 +40,22 @@ class Corpus:
     documents: tuple[Document, ...]
     passages: tuple[Passage, ...]
     by_id: dict[str, Document] = field(default_factory=dict, compare=False, repr=False)
+    # Passages by document, built once: a scan per document would be quadratic at start-up.
+    _by_doc: dict[str, tuple[Passage, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        grouped: dict[str, list[Passage]] = {}
+        for passage in self.passages:
+            grouped.setdefault(passage.doc_id, []).append(passage)
         for doc in self.documents:
             self.by_id[doc.id] = doc
+            self._by_doc[doc.id] = tuple(grouped.get(doc.id, ()))
 
     def document(self, doc_id: str) -> Document | None:
         return self.by_id.get(doc_id)
 
     def passages_of(self, doc_id: str) -> tuple[Passage, ...]:
-        return tuple(p for p in self.passages if p.doc_id == doc_id)
+        return self._by_doc.get(doc_id, ())
 
 
 class Verdict(StrEnum):

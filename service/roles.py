@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from service.analysis import DateMention, Frame, Mention
 from service.dates import DateRef
 from service.lexicon import Lexicon
@@ -259,11 +261,11 @@ def date_clash(claim: Frame, passage: Frame, events: frozenset[str]) -> str | No
     return None
 
 
-def date_confirmed(claim: Frame, passage: Frame, reported: DateRef | None) -> bool:
-    """Every date of the claim is a date of the passage (an undated passage reports what
+def date_confirmed(dates: Iterable[DateRef], passage: Frame, reported: DateRef | None) -> bool:
+    """Every one of ``dates`` is a date of the passage (an undated passage reports what
     happened on the day of its report)."""
     days = [d.ref for d in passage.when()] or ([reported] if reported else [])
-    return all(any(c.ref.same_as(d) for d in days) for c in claim.when())
+    return all(any(ref.same_as(d) for d in days) for ref in dates)
 
 
 # --- polarity --------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from service.analysis import Frame, Mention
+from service.dates import DateRef
 from service.figures import FigureMatch, figure_reason, match_figures, report_day
 from service.index import IndexedPassage, PassageIndex
 from service.model import Stance
@@ -189,7 +190,7 @@ def _support(
     if unmatched:
         reason = f"gives no comparable figure for {unmatched.claimed.amount.text}"
         return Judgement(Stance.NEUTRAL, reason, coverage, "none")
-    if claim.when() and not date_confirmed(claim, item.frame, report_day(item)):
+    if claim.when() and not date_confirmed(_refs(claim), item.frame, report_day(item)):
         return Judgement(Stance.NEUTRAL, "does not give the claimed date", coverage, "date")
     if _modal(item.frame, claim, index.lexicon.events) and not _modal(claim) and not claim.speakers:
         reason = "reports a plan or an offer, not that it happened"
@@ -198,7 +199,7 @@ def _support(
         reason = "; ".join(figure_reason(m, index.lexicon) for m in figures)
         exact = all(m.exact for m in figures)
         return Judgement(Stance.SUPPORTS, reason, coverage, "figure", figures[0].found, exact=exact)
-    dated = bool(claim.when()) and date_confirmed(claim, item.frame, None)
+    dated = bool(claim.when()) and date_confirmed(_refs(claim), item.frame, None)
     slot = "date" if dated else "content"
     return Judgement(Stance.SUPPORTS, "says the same: " + quote(item), coverage, slot, exact=dated)
 
@@ -249,14 +250,14 @@ def _with_slots(
         return coverage
     matched = sum(m.relation == "supports" for m in figures)
     reported = report_day(item)
-    matched += sum(date_confirmed(_only(claim, d), item.frame, reported) for d in claim.when())
+    matched += sum(date_confirmed([ref], item.frame, reported) for ref in _refs(claim))
     total = sum(index.weight(k) for k in keys) or 1.0
     weight = index.weight("")  # a key the corpus lacks: the highest weight there is
     return (coverage * total + weight * matched) / (total + weight * slots)
 
 
-def _only(claim: Frame, date) -> Frame:
-    return replace(claim, dates=[date], memo={})
+def _refs(claim: Frame) -> list[DateRef]:
+    return [d.ref for d in claim.when()]
 
 
 def _swap_judgement(
@@ -294,8 +295,12 @@ def _swap_judgement(
 
 def _events(claim: Frame, index: PassageIndex) -> set[str]:
     """What the claim says happened ("killed", "advanced"): the passage itself must say it."""
-    asserted = claim_keys(claim) - background_keys(claim)
-    return {k for k in asserted if k.startswith("C:") and k[2:] in index.lexicon.events}
+
+    def compute() -> set[str]:
+        asserted = claim_keys(claim) - background_keys(claim)
+        return {k for k in asserted if k.startswith("C:") and k[2:] in index.lexicon.events}
+
+    return claim.derived("events", compute)
 
 
 def background_keys(claim: Frame) -> frozenset[str]:
