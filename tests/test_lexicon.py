@@ -29,7 +29,7 @@ def harvested() -> Lexicon:
 
 @pytest.fixture(scope="module")
 def speller(harvested: Lexicon) -> Speller:
-    return Speller(vocabulary(SEED_TEXTS, harvested) | harvested.words)
+    return Speller(vocabulary(SEED_TEXTS) | harvested.words)
 
 
 def entity_ids(text: str, lexicon: Lexicon = LEXICON) -> list[str]:
