@@ -49,7 +49,7 @@ class FactChecker:
         self.lexicon: Lexicon = load_lexicon(data_dir)
         texts = [doc.text for doc in corpus.documents]
         harvest_people(texts, self.lexicon, self.lexicon.titles)
-        self.index = PassageIndex(corpus, self.lexicon)
+        self.index = PassageIndex.build(corpus, self.lexicon)
         self.speller = Speller(vocabulary(texts) | self.lexicon.words)
         self._analysed = lru_cache(maxsize=ANALYSED)(self._analyse)
 

@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from service.model import Corpus, Document, Passage
+from service.model import Corpus, Document, PassageTable
 from service.segment import split_passages
 
 logger = logging.getLogger(__name__)
@@ -65,7 +65,8 @@ def load_corpus(path: str | os.PathLike[str]) -> Corpus:
     documents = tuple(
         _fill_gaps(entries[doc_id].document, sidecar.get(doc_id, {})) for doc_id in sorted(entries)
     )
-    return Corpus(documents=documents, passages=tuple(_passages(documents)))
+    spans = (split_passages(doc.text) for doc in documents)
+    return Corpus(documents, PassageTable.from_spans(documents, spans))
 
 
 def _read_entries(folder: Path) -> dict[str, _Entry]:
@@ -296,14 +297,3 @@ def _fill_gaps(document: Document, sidecar: dict[str, Any]) -> Document:
         if value is not None and getattr(document, key) is None
     }
     return replace(document, **gaps) if gaps else document
-
-
-def _passages(documents: tuple[Document, ...]) -> list[Passage]:
-    """Segment every document into passages with ids ``doc_id:index``."""
-    passages: list[Passage] = []
-    for doc in documents:
-        for index, (start, end) in enumerate(split_passages(doc.text)):
-            passages.append(
-                Passage(f"{doc.id}:{index}", doc.id, index, start, end, doc.text[start:end])
-            )
-    return passages

@@ -1,10 +1,12 @@
-"""Passages analysed once at start-up, and BM25 retrieval over their keys."""
+"""BM25 retrieval over the keys of analysed passages, and their frames when retrieved."""
 
 from __future__ import annotations
 
 import math
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
 
 import bm25s
 import numpy as np
@@ -18,6 +20,8 @@ from service.model import Corpus, Document, Passage
 CANDIDATES = 40
 # Share of the re-ranking score given to BM25 (the rest is fuzzy overlap of the texts).
 BM25_SHARE = 0.6
+# Analysed passages kept (about 10 KB each); a corpus this small is analysed at start-up.
+ITEMS_KEPT = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,52 +50,159 @@ class Hit:
     score: float
 
 
-class PassageIndex:
-    """All passages of a corpus, analysed, weighted and indexed for retrieval."""
+@dataclass(frozen=True, slots=True)
+class PassageTables:
+    """What lazy analysis needs of every passage, as arrays: saved with a prebuilt index.
 
-    def __init__(self, corpus: Corpus, lexicon: Lexicon) -> None:
+    ``names`` are entity ids; the arrays hold positions in it (-1 for none). ``person`` and
+    ``party`` are who "he" and "its" refer to when the passage starts (the analysis of the
+    sentences before it), so one passage can be analysed alone exactly as in its document.
+    ``entity_keys[entity_first[i]:entity_first[i + 1]]`` are the entities passage ``i`` refers
+    to, from which the setting of a passage's neighbours and document is derived.
+    """
+
+    names: tuple[str, ...]
+    person: np.ndarray
+    party: np.ndarray
+    entity_first: np.ndarray
+    entity_keys: np.ndarray
+
+    def entities(self, row: int) -> frozenset[str]:
+        found = self.entity_keys[self.entity_first[row] : self.entity_first[row + 1]]
+        return frozenset("E:" + self.names[i] for i in found.tolist())
+
+    def context(self, row: int, published: date | None) -> Context:
+        person, party = int(self.person[row]), int(self.party[row])
+        return Context(
+            person=self.names[person] if person >= 0 else None,
+            party=self.names[party] if party >= 0 else None,
+            published=published,
+        )
+
+
+class PassageIndex:
+    """The passages of a corpus, weighted and indexed for retrieval, analysed when needed.
+
+    Building the index analyses every passage once (for its keys); after that a passage's
+    frame is made again only when retrieval returns it, and the most recent ones are kept.
+    That is what lets a prebuilt index of millions of passages load in seconds.
+    """
+
+    def __init__(
+        self,
+        corpus: Corpus,
+        lexicon: Lexicon,
+        *,
+        bm25: bm25s.BM25,
+        idf: dict[str, float],
+        tables: PassageTables,
+    ) -> None:
+        self.corpus = corpus
         self.lexicon = lexicon
-        self.items: tuple[IndexedPassage, ...] = tuple(_analyse_corpus(corpus, lexicon))
-        df = Counter(k for item in self.items for k in item.keys)
-        n = max(len(self.items), 1)
-        self._idf = {k: math.log(1 + n / c) for k, c in df.items()}
-        self._unseen = math.log(1 + n)
-        self._doc_ids = np.array([item.document.id for item in self.items])
-        self._bm25 = bm25s.BM25()
-        self._bm25.index([_bm25_terms(item.keys) for item in self.items], show_progress=False)
+        self.bm25 = bm25
+        self.idf = idf
+        self.tables = tables
+        self._unseen = math.log(1 + max(len(corpus.passages), 1))
+        self.item = lru_cache(maxsize=ITEMS_KEPT)(self._item)
+        self._setting = lru_cache(maxsize=ITEMS_KEPT)(self._document_setting)
+        if len(corpus.passages) <= ITEMS_KEPT:
+            for row in range(len(corpus.passages)):  # a corpus that fits is analysed up front
+                self.item(row)
+
+    @classmethod
+    def build(cls, corpus: Corpus, lexicon: Lexicon) -> PassageIndex:
+        """Analyse every passage of ``corpus`` and index its keys."""
+        names: dict[str, int] = {}
+        person: list[int] = []
+        party: list[int] = []
+        entity_first = [0]
+        entity_keys: list[int] = []
+        terms: list[list[str]] = []
+        df: Counter[str] = Counter()
+        for number, document in enumerate(corpus.documents):
+            context = Context(published=document.published)
+            for row in corpus.passages.rows_of(number):
+                person.append(_name(names, context.person))
+                party.append(_name(names, context.party))
+                passage = corpus.passages[row]
+                frame = analyse(passage.text, lexicon, context)
+                keys = passage_keys(frame, lexicon)
+                df.update(keys)
+                terms.append(_bm25_terms(keys))
+                entity_keys.extend(_name(names, k[2:]) for k in keys if k.startswith("E:"))
+                entity_first.append(len(entity_keys))
+                context = _next_context(context, frame)
+        n = max(len(terms), 1)
+        bm25 = bm25s.BM25()
+        bm25.index(terms, show_progress=False)
+        tables = PassageTables(
+            names=tuple(names),
+            person=np.array(person, dtype=np.int32),
+            party=np.array(party, dtype=np.int32),
+            entity_first=np.array(entity_first, dtype=np.int64),
+            entity_keys=np.array(entity_keys, dtype=np.int32),
+        )
+        idf = {k: math.log(1 + n / c) for k, c in df.items()}
+        return cls(corpus, lexicon, bm25=bm25, idf=idf, tables=tables)
+
+    def __len__(self) -> int:
+        return len(self.corpus.passages)
+
+    def _item(self, row: int) -> IndexedPassage:
+        passages = self.corpus.passages
+        number = int(passages.doc[row])
+        document = self.corpus.documents[number]
+        frame = analyse(
+            passages[row].text, self.lexicon, self.tables.context(row, document.published)
+        )
+        rows = passages.rows_of(number)
+        previous = self.tables.entities(row - 1) if row > rows.start else frozenset()
+        named, topic = self._setting(number)
+        return IndexedPassage(
+            passages[row], document, frame, passage_keys(frame, self.lexicon), previous,
+            topic, row, named,
+        )  # fmt: skip
+
+    def _document_setting(self, number: int) -> tuple[frozenset[str], frozenset[str]]:
+        """The entities a document names, and the places among them.
+
+        The places a report is about stay its setting in every sentence ("the region").
+        """
+        rows = self.corpus.passages.rows_of(number)
+        named = frozenset().union(*(self.tables.entities(row) for row in rows))
+        places = frozenset(
+            k for k in named if getattr(self.lexicon.entity(k[2:]), "kind", None) == "place"
+        )
+        return named, places
 
     def weight(self, key: str) -> float:
         """Inverse document frequency of a key; a key the corpus lacks weighs most."""
-        return self._idf.get(key, self._unseen)
+        return self.idf.get(key, self._unseen)
 
     def neighbours(self, item: IndexedPassage) -> list[IndexedPassage]:
         """The passages just before and after ``item`` in its document."""
-        around = (
-            self.items[i]
-            for i in (item.position - 1, item.position + 1)
-            if 0 <= i < len(self.items)
-        )
-        return [other for other in around if other.document.id == item.document.id]
+        rows = self.corpus.passages.rows_of(self.corpus.number[item.document.id])
+        return [self.item(i) for i in (item.position - 1, item.position + 1) if i in rows]
 
     def search(
         self, frame: Frame, *, limit: int, sources: frozenset[str] | None = None
     ) -> list[Hit]:
         """The passages most likely to bear on ``frame``, best first."""
         terms = _bm25_terms(frame.key_set | {"E:" + e for e in frame.entity_ids()})
-        if not terms or not self.items:
+        if not terms or not len(self):
             return []
-        mask = None if sources is None else np.isin(self._doc_ids, list(sources)).astype(float)
-        k = min(CANDIDATES, len(self.items))
-        docs, scores = self._bm25.retrieve(
+        mask = None if sources is None else self._mask(sources)
+        k = min(CANDIDATES, len(self))
+        rows, scores = self.bm25.retrieve(
             [terms], k=k, show_progress=False, weight_mask=mask, n_threads=0
         )
         # Plain Python numbers: numpy scalars are slow to convert one by one.
-        pairs = zip(docs[0].tolist(), scores[0].tolist(), strict=True)
-        found = [(self.items[i], s) for i, s in pairs if s > 0]
+        pairs = zip(rows[0].tolist(), scores[0].tolist(), strict=True)
+        found = [(self.item(i), s) for i, s in pairs if s > 0]
         if not found:
             return []
         top = found[0][1]
-        # Re-rank the short list by fuzzy overlap of the texts (one vectorised call).
+        # Re-rank the short list by fuzzy overlap of the texts.
         claim = frame.text.lower()
         fuzzy = [fuzz.token_set_ratio(claim, item.lower) for item, _ in found]
         hits = [
@@ -101,33 +212,14 @@ class PassageIndex:
         hits.sort(key=lambda h: -h.score)
         return hits[:limit]
 
+    def _mask(self, sources: frozenset[str]) -> np.ndarray:
+        """1.0 for the passages of the allowed documents, 0.0 for the rest."""
+        numbers = [self.corpus.number[s] for s in sources if s in self.corpus.number]
+        return np.isin(self.corpus.passages.doc, numbers).astype(np.float32)
+
 
 def _bm25_terms(keys: frozenset[str] | set[str]) -> list[str]:
     return sorted(keys)
-
-
-def _analyse_corpus(corpus: Corpus, lexicon: Lexicon) -> list[IndexedPassage]:
-    items: list[IndexedPassage] = []
-    for document in corpus.documents:
-        context = Context(published=document.published)
-        analysed = []
-        for passage in corpus.passages_of(document.id):
-            frame = analyse(passage.text, lexicon, context)
-            analysed.append((passage, frame, passage_keys(frame, lexicon)))
-            context = _next_context(context, frame)
-        # The places a report is about stay its setting in every sentence ("the region").
-        topic = frozenset(
-            k for _, _, keys in analysed for k in keys
-            if k.startswith("E:") and getattr(lexicon.entity(k[2:]), "kind", None) == "place"
-        )  # fmt: skip
-        named = frozenset(k for _, _, keys in analysed for k in keys if k.startswith("E:"))
-        previous: frozenset[str] = frozenset()
-        for passage, frame, keys in analysed:
-            items.append(
-                IndexedPassage(passage, document, frame, keys, previous, topic, len(items), named)
-            )
-            previous = frozenset(k for k in keys if k.startswith("E:"))
-    return items
 
 
 def passage_keys(frame: Frame, lexicon: Lexicon) -> frozenset[str]:
@@ -144,6 +236,13 @@ def passage_keys(frame: Frame, lexicon: Lexicon) -> frozenset[str]:
         if entity is not None and entity.country:
             keys.add("E:" + entity.country)
     return frozenset(keys)
+
+
+def _name(names: dict[str, int], name: str | None) -> int:
+    """Position of ``name`` in the table of names, added if new; -1 for none."""
+    if name is None:
+        return -1
+    return names.setdefault(name, len(names))
 
 
 def _next_context(context: Context, frame: Frame) -> Context:
