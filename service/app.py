@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
-from service import docs, web
+from service import docs, prebuilt, web
 from service.api import EXTENSION, bp
 from service.checker import FactChecker
 from service.config import Config
@@ -35,6 +35,13 @@ class StrictJSONProvider(DefaultJSONProvider):
         return super().loads(s, **kwargs)
 
 
+def _checker(settings: Config) -> FactChecker:
+    """Load the prebuilt index when one is configured, else analyse the corpus now."""
+    if settings.index is not None:
+        return prebuilt.load(settings.index, settings.corpus)
+    return FactChecker.learn(load_corpus(settings.corpus))
+
+
 def _reject_constant(name: str) -> Any:
     # Python's json accepts NaN/Infinity, which are not JSON; a ValueError makes this a 400.
     raise ValueError(f"{name} is not valid JSON")
@@ -49,13 +56,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     started = time.perf_counter()
     settings = Config.from_env(overrides=config)
     configure_logging(settings.log_level, settings.log_format)
-    corpus = load_corpus(settings.corpus)
+    checker = _checker(settings)
+    corpus = checker.corpus
 
     app = Flask("service", static_folder=None)
     app.json = StrictJSONProvider(app)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.config["FACTCHECK"] = settings
-    checker = FactChecker(corpus)
     app.extensions[EXTENSION] = checker
     # Hook order matters: request id and timing first, then the rate limiter (which counts
     # requests with a wrong key against their address), then the API-key check.

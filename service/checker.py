@@ -42,16 +42,29 @@ class UnknownSourcesError(ValueError):
 
 
 class FactChecker:
-    """Checks claims against a corpus analysed once, at construction. Read-only after that."""
+    """Checks claims against an analysed corpus. Read-only once built.
 
-    def __init__(self, corpus: Corpus, *, data_dir: Path = DATA_DIR) -> None:
+    :meth:`learn` analyses a corpus; ``service.prebuilt`` saves and loads what it learned.
+    """
+
+    def __init__(
+        self, corpus: Corpus, *, lexicon: Lexicon, index: PassageIndex, speller: Speller
+    ) -> None:
         self.corpus = corpus
-        self.lexicon: Lexicon = load_lexicon(data_dir)
-        texts = [doc.text for doc in corpus.documents]
-        harvest_people(texts, self.lexicon, self.lexicon.titles)
-        self.index = PassageIndex.build(corpus, self.lexicon)
-        self.speller = Speller(vocabulary(texts) | self.lexicon.words)
+        self.lexicon = lexicon
+        self.index = index
+        self.speller = speller
         self._analysed = lru_cache(maxsize=ANALYSED)(self._analyse)
+
+    @classmethod
+    def learn(cls, corpus: Corpus, *, data_dir: Path = DATA_DIR) -> FactChecker:
+        """Learn the corpus's people and words, then analyse and index every passage."""
+        lexicon = load_lexicon(data_dir)
+        texts = [doc.text for doc in corpus.documents]
+        harvest_people(texts, lexicon, lexicon.titles)
+        index = PassageIndex.build(corpus, lexicon)
+        speller = Speller(vocabulary(texts) | lexicon.words)
+        return cls(corpus, lexicon=lexicon, index=index, speller=speller)
 
     def _analyse(self, claim: str) -> Frame:
         return analyse(self.speller.correct(claim), self.lexicon)

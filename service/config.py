@@ -26,6 +26,12 @@ def _path(name: str, raw: Any) -> Path:
     return Path(raw).expanduser()
 
 
+def _optional_path(name: str, raw: Any) -> Path | None:
+    if isinstance(raw, str) and not raw.strip():
+        return None  # empty: unset
+    return _path(name, raw)
+
+
 def _positive_int(name: str, raw: Any) -> int:
     # bool is an int subclass; True must not silently mean 1 byte.
     if isinstance(raw, int) and not isinstance(raw, bool):
@@ -222,6 +228,8 @@ class Config:
     corpus: Path = setting("FACTCHECK_CORPUS", _path, DEFAULT_CORPUS)
     max_body_bytes: int = setting("FACTCHECK_MAX_BODY_BYTES", _positive_int, 1_048_576)
     log_level: str = setting("FACTCHECK_LOG_LEVEL", _log_level, "INFO")
+    # A prebuilt index of that corpus (python -m service.prebuilt); none: analyse at start-up.
+    index: Path | None = setting("FACTCHECK_INDEX", _optional_path, None)
     # Review and ClaimReview output (service/review.py, service/claimreview.py).
     max_review_chars: int = setting("FACTCHECK_MAX_REVIEW_CHARS", _positive_int, 100_000)
     author_name: str = setting("FACTCHECK_AUTHOR_NAME", _text, "Fact-checking service")

@@ -38,6 +38,14 @@ def test_overrides_beat_environment_and_may_be_typed(tmp_path: Path) -> None:
     assert (config.max_body_bytes, config.corpus, config.log_level) == (64, tmp_path, "ERROR")
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("", None), ("  ", None), ("/var/lib/index", Path("/var/lib/index"))],
+)
+def test_index_is_optional(raw: str, expected: Path | None) -> None:
+    assert Config.from_env({"FACTCHECK_INDEX": raw}).index == expected
+
+
 def test_reads_os_environ_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FACTCHECK_MAX_BODY_BYTES", "4096")
     assert Config.from_env().max_body_bytes == 4096
@@ -62,6 +70,7 @@ def test_is_frozen() -> None:
         ("FACTCHECK_CORPUS", "", "folder path"),
         ("FACTCHECK_CORPUS", "   ", "folder path"),
         ("FACTCHECK_CORPUS", 3, "folder path"),
+        ("FACTCHECK_INDEX", 3, "folder path"),
     ],
     ids=[
         "body-word",
@@ -75,6 +84,7 @@ def test_is_frozen() -> None:
         "corpus-empty",
         "corpus-blank",
         "corpus-int",
+        "index-int",
     ],
 )
 def test_invalid_values_name_the_variable(name: str, value: Any, expected: str) -> None:

@@ -23,7 +23,7 @@ Check = Callable[[str], CheckResult]
 @pytest.fixture(scope="module")
 def check() -> Check:
     """One checker over the seeds for the whole module; each claim is checked once."""
-    checker = FactChecker(load_corpus(SEEDS))
+    checker = FactChecker.learn(load_corpus(SEEDS))
     return cache(lambda claim: checker.check(claim, top_k=TOP_K))
 
 
