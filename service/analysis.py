@@ -402,6 +402,10 @@ def _owner(frame: Frame, amount: Amount, counted_at: int | None, lexicon: Lexico
 
 
 def _says_both_sides(frame: Frame, clause: int) -> bool:
+    return frame.derived(f"both_sides:{clause}", lambda: _both_sides(frame, clause))
+
+
+def _both_sides(frame: Frame, clause: int) -> bool:
     stems = [t.stem for t, c in zip(frame.tokens, frame.clause_of, strict=True) if c == clause]
     pairs = set(zip(stems, stems[1:], strict=False))
     return any(pair in pairs for pair in _BOTH)

@@ -46,13 +46,19 @@ class PhraseTable:
 
     def scan(self, tokens: Sequence[Token]) -> list[tuple[int, int, object]]:
         """Non-overlapping longest matches left to right: (start, end, value)."""
-        found, i = [], 0
-        while i < len(tokens):
-            hit = self.match(tokens, i)
-            if hit:
-                found.append((i, i + hit[0], hit[1]))
-                i += hit[0]
-            else:
+        # ``match`` inlined over the stems: this runs several times for every passage analysed.
+        stems = [t.stem for t in tokens]
+        lengths, entries = self.lengths, self.entries
+        found, i, count = [], 0, len(stems)
+        while i < count:
+            for n in lengths.get(stems[i], ()):
+                if i + n <= count:
+                    value = entries.get(tuple(stems[i : i + n]))
+                    if value is not None:
+                        found.append((i, i + n, value))
+                        i += n
+                        break
+            else:  # no phrase starts here
                 i += 1
         return found
 

@@ -73,6 +73,8 @@ def _with_neighbour(
     if not _events(claim, index) <= item.keys:
         return None
     people = {e for e in item.frame.entity_ids() if e.startswith("person:")}
+    if not people:
+        return None  # no one to share with a neighbour: spare analysing the neighbours
     for neighbour in index.neighbours(item):
         if not people & neighbour.frame.entity_ids():
             continue  # the two sentences must be about the same person
