@@ -57,12 +57,13 @@ class FactChecker:
         self._analysed = lru_cache(maxsize=ANALYSED)(self._analyse)
 
     @classmethod
-    def learn(cls, corpus: Corpus, *, data_dir: Path = DATA_DIR) -> FactChecker:
-        """Learn the corpus's people and words, then analyse and index every passage."""
+    def learn(cls, corpus: Corpus, *, data_dir: Path = DATA_DIR, workers: int = 1) -> FactChecker:
+        """Learn the corpus's people and words, then analyse and index every passage
+        (in ``workers`` processes)."""
         lexicon = load_lexicon(data_dir)
         texts = [doc.text for doc in corpus.documents]
         harvest_people(texts, lexicon, lexicon.titles)
-        index = PassageIndex.build(corpus, lexicon)
+        index = PassageIndex.build(corpus, lexicon, workers=workers)
         speller = Speller(vocabulary(texts) | lexicon.words)
         return cls(corpus, lexicon=lexicon, index=index, speller=speller)
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import multiprocessing
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -111,8 +113,8 @@ class PassageIndex:
                 self.item(row)
 
     @classmethod
-    def build(cls, corpus: Corpus, lexicon: Lexicon) -> PassageIndex:
-        """Analyse every passage of ``corpus`` and index its keys."""
+    def build(cls, corpus: Corpus, lexicon: Lexicon, *, workers: int = 1) -> PassageIndex:
+        """Analyse every passage of ``corpus`` (in ``workers`` processes) and index its keys."""
         names: dict[str, int] = {}
         person: list[int] = []
         party: list[int] = []
@@ -120,19 +122,13 @@ class PassageIndex:
         entity_keys: list[int] = []
         terms: list[list[str]] = []
         df: Counter[str] = Counter()
-        for number, document in enumerate(corpus.documents):
-            context = Context(published=document.published)
-            for row in corpus.passages.rows_of(number):
-                person.append(_name(names, context.person))
-                party.append(_name(names, context.party))
-                passage = corpus.passages[row]
-                frame = analyse(passage.text, lexicon, context)
-                keys = passage_keys(frame, lexicon)
-                df.update(keys)
-                terms.append(_bm25_terms(keys))
-                entity_keys.extend(_name(names, k[2:]) for k in keys if k.startswith("E:"))
-                entity_first.append(len(entity_keys))
-                context = _next_context(context, frame)
+        for who, whose, keys in _analysed_passages(corpus, lexicon, workers):
+            person.append(_name(names, who))
+            party.append(_name(names, whose))
+            df.update(keys)
+            terms.append(list(keys))
+            entity_keys.extend(_name(names, k[2:]) for k in keys if k.startswith("E:"))
+            entity_first.append(len(entity_keys))
         n = max(len(terms), 1)
         bm25 = bm25s.BM25()
         bm25.index(terms, show_progress=False)
@@ -238,6 +234,49 @@ def passage_keys(frame: Frame, lexicon: Lexicon) -> frozenset[str]:
         if entity is not None and entity.country:
             keys.add("E:" + entity.country)
     return frozenset(keys)
+
+
+# What forked analysis processes read: set before the pool starts, inherited, never sent.
+_SHARED: tuple[Corpus, Lexicon] | None = None
+# Documents a worker analyses per task: large enough that sending results costs little.
+DOCUMENTS_PER_TASK = 200
+
+PassageAnalysis = tuple[str | None, str | None, tuple[str, ...]]
+
+
+def _analysed_passages(corpus: Corpus, lexicon: Lexicon, workers: int) -> Iterator[PassageAnalysis]:
+    """Who "he" and "its" are at each passage's start, and its keys, in corpus order."""
+    numbers = range(len(corpus.documents))
+    if workers <= 1 or len(numbers) <= DOCUMENTS_PER_TASK:
+        yield from _analyse_documents(corpus, lexicon, numbers)
+        return
+    global _SHARED
+    _SHARED = (corpus, lexicon)
+    tasks = [
+        numbers[i : i + DOCUMENTS_PER_TASK] for i in range(0, len(numbers), DOCUMENTS_PER_TASK)
+    ]
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for part in pool.imap(_analyse_task, tasks):
+                yield from part
+    finally:
+        _SHARED = None
+
+
+def _analyse_task(numbers: range) -> list[PassageAnalysis]:
+    assert _SHARED is not None
+    return list(_analyse_documents(*_SHARED, numbers))
+
+
+def _analyse_documents(
+    corpus: Corpus, lexicon: Lexicon, numbers: range
+) -> Iterator[PassageAnalysis]:
+    for number in numbers:
+        context = Context(published=corpus.documents[number].published)
+        for row in corpus.passages.rows_of(number):
+            frame = analyse(corpus.passages[row].text, lexicon, context)
+            yield context.person, context.party, tuple(_bm25_terms(passage_keys(frame, lexicon)))
+            context = _next_context(context, frame)
 
 
 def _name(names: dict[str, int], name: str | None) -> int:

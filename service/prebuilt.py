@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import pickle
 import sys
 import time
@@ -151,13 +152,16 @@ def _manifest(index_dir: Path) -> dict:
     return manifest
 
 
-def build(corpus_dir: Path, out: Path, data_dir: Path = DATA_DIR) -> dict[str, float]:
-    """Analyse the corpus in ``corpus_dir`` and save the index to ``out``; timings in s."""
+def build(
+    corpus_dir: Path, out: Path, data_dir: Path = DATA_DIR, *, workers: int = 1
+) -> dict[str, float]:
+    """Analyse the corpus in ``corpus_dir`` (in ``workers`` processes) and save the index
+    to ``out``; timings in s."""
     started = time.perf_counter()
     stamp = fingerprint(corpus_dir, data_dir)
     corpus = load_corpus(corpus_dir)
     loaded = time.perf_counter()
-    checker = FactChecker.learn(corpus, data_dir=data_dir)
+    checker = FactChecker.learn(corpus, data_dir=data_dir, workers=workers)
     analysed = time.perf_counter()
     save(checker, out, stamp)
     return {
@@ -176,9 +180,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--corpus", type=Path, required=True, help="corpus folder")
     parser.add_argument("--out", type=Path, required=True, help="index folder to write")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes that analyse passages (default: one per core, %(default)s here)",
+    )
     args = parser.parse_args(argv)
+    if args.workers < 1:
+        parser.error("--workers must be at least 1")
     try:
-        figures = build(args.corpus, args.out)
+        figures = build(args.corpus, args.out, workers=args.workers)
     except (CorpusError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

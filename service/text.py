@@ -77,6 +77,8 @@ class Token:
 def fold(text: str) -> str:
     """Fold Unicode forms, quotes, dashes and control characters, keeping case."""
     folded = unicodedata.normalize("NFKC", text).translate(_FOLD)
+    if folded.isprintable():
+        return folded  # the usual case, checked in C rather than a character at a time
     return "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in folded)
 
 
