@@ -14,6 +14,7 @@ FROM python:3.11-slim
 
 # Settings of the README's table, with the same defaults (FACTCHECK_WORKERS is left to the
 # number of cores the container may use; keys and the rate limit are unset: see README).
+# The app's files are read-only, so numba keeps its compiled retrieval kernel under /tmp.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PATH=/opt/venv/bin:$PATH \
@@ -30,7 +31,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     FACTCHECK_CORS_ORIGINS=* \
     FACTCHECK_RATE_LIMIT_STORAGE=memory:// \
     FACTCHECK_MAX_REVIEW_CHARS=100000 \
-    FACTCHECK_AUTHOR_NAME="Fact-checking service"
+    FACTCHECK_AUTHOR_NAME="Fact-checking service" \
+    NUMBA_CACHE_DIR=/tmp/numba-cache
 
 RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin factcheck
 

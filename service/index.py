@@ -176,10 +176,17 @@ class PassageIndex:
         """Inverse document frequency of a key; a key the corpus lacks weighs most."""
         return self.idf.get(key, self._unseen)
 
-    def neighbours(self, item: IndexedPassage) -> list[IndexedPassage]:
-        """The passages just before and after ``item`` in its document."""
+    def neighbours(
+        self, item: IndexedPassage, *, naming: frozenset[str] | None = None
+    ) -> list[IndexedPassage]:
+        """The passages just before and after ``item`` in its document; with ``naming``, only
+        those that refer to one of those entity ids (known without analysing them again)."""
         rows = self.corpus.passages.rows_of(self.corpus.number[item.document.id])
-        return [self.item(i) for i in (item.position - 1, item.position + 1) if i in rows]
+        around = [i for i in (item.position - 1, item.position + 1) if i in rows]
+        if naming is not None:
+            keys = {"E:" + e for e in naming}
+            around = [i for i in around if keys & self.tables.entities(i)]
+        return [self.item(i) for i in around]
 
     def search(
         self, frame: Frame, *, limit: int, sources: frozenset[str] | None = None

@@ -72,12 +72,9 @@ def _with_neighbour(
     """
     if not _events(claim, index) <= item.keys:
         return None
-    people = {e for e in item.frame.entity_ids() if e.startswith("person:")}
-    if not people:
-        return None  # no one to share with a neighbour: spare analysing the neighbours
-    for neighbour in index.neighbours(item):
-        if not people & neighbour.frame.entity_ids():
-            continue  # the two sentences must be about the same person
+    people = frozenset(e for e in item.frame.entity_ids() if e.startswith("person:"))
+    # The two sentences must be about the same person.
+    for neighbour in index.neighbours(item, naming=people):
         if polarity_clash(claim, neighbour.frame, index.lexicon.events) or (
             _modal(neighbour.frame, claim, index.lexicon.events) and not _modal(claim)
         ):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import snowballstemmer
 
@@ -59,9 +59,12 @@ _IRREGULAR = {
 }  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """A token: lowercase form, form as written, stem, and character span in the folded text."""
+class Token(NamedTuple):
+    """A token: lowercase form, form as written, stem, and character span in the folded text.
+
+    A named tuple rather than a frozen dataclass: every passage retrieved makes dozens, and
+    a tuple is made several times faster.
+    """
 
     text: str
     raw: str
