@@ -8,6 +8,8 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from service.analysis import Frame, analyse
 from service.clauses import split_clauses
 from service.index import PassageIndex
@@ -55,6 +57,11 @@ class FactChecker:
         self.index = index
         self.speller = speller
         self._analysed = lru_cache(maxsize=ANALYSED)(self._analyse)
+        # Publication days as ordinals (-1: unknown), so as_of filters without a Python loop.
+        self._published = np.array(
+            [doc.published.toordinal() if doc.published else -1 for doc in corpus.documents],
+            dtype=np.int64,
+        )
 
     @classmethod
     def learn(cls, corpus: Corpus, *, data_dir: Path = DATA_DIR, workers: int = 1) -> FactChecker:
@@ -113,26 +120,28 @@ class FactChecker:
             notes=self._undated_notes(decision, as_of),
         )
 
-    def _decide(self, frame: Frame, allowed: frozenset[str] | None) -> Decision:
-        hits = self.index.search(frame, limit=CANDIDATES, sources=allowed)
+    def _decide(self, frame: Frame, allowed: np.ndarray | None) -> Decision:
+        hits = self.index.search(frame, limit=CANDIDATES, allowed=allowed)
         return decide(frame, [Judged(hit, judge(frame, hit.item, self.index)) for hit in hits])
 
     def _allowed(
         self, sources: Iterable[str] | None, as_of: date | None = None
-    ) -> frozenset[str] | None:
-        wanted = None if sources is None else frozenset(sources)
-        if wanted is not None:
+    ) -> np.ndarray | None:
+        """Which passages may be consulted (1.0) and which not (0.0); None: all of them."""
+        if sources is None and as_of is None:
+            return None
+        documents = np.ones(len(self.corpus.documents), dtype=bool)
+        if sources is not None:
+            wanted = frozenset(sources)
             unknown = sorted(wanted - self.corpus.by_id.keys())
             if unknown:
                 raise UnknownSourcesError(unknown)
-        if as_of is None:
-            return wanted
-        known_then = frozenset(
-            doc.id
-            for doc in self.corpus.documents
-            if doc.published is None or doc.published <= as_of
-        )
-        return known_then if wanted is None else wanted & known_then
+            documents[:] = False
+            documents[[self.corpus.number[doc_id] for doc_id in wanted]] = True
+        if as_of is not None:
+            # Documents of unknown date (-1) are kept; the result's notes name them.
+            documents &= self._published <= as_of.toordinal()
+        return self.index.passage_mask(documents)
 
     def _undated_notes(self, decision: Decision, as_of: date | None) -> tuple[str, ...]:
         if as_of is None:

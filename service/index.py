@@ -25,6 +25,8 @@ CANDIDATES = 40
 BM25_SHARE = 0.6
 # Analysed passages kept (about 10 KB each); a corpus this small is analysed at start-up.
 ITEMS_KEPT = 20_000
+# Up to this many allowed documents a mask is filled range by range, beyond it in one gather.
+FEW_DOCUMENTS = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,15 +190,14 @@ class PassageIndex:
             around = [i for i in around if keys & self.tables.entities(i)]
         return [self.item(i) for i in around]
 
-    def search(
-        self, frame: Frame, *, limit: int, sources: frozenset[str] | None = None
-    ) -> list[Hit]:
-        """The passages most likely to bear on ``frame``, best first."""
+    def search(self, frame: Frame, *, limit: int, allowed: np.ndarray | None = None) -> list[Hit]:
+        """The passages most likely to bear on ``frame``, best first; ``allowed`` (from
+        :meth:`passage_mask`) keeps the search to some documents."""
         terms = _bm25_terms(frame.key_set | {"E:" + e for e in frame.entity_ids()})
         if not terms or not len(self):
             return []
         ids = [self._vocabulary[t] for t in terms if t in self._vocabulary]
-        mask = self._everything if sources is None else self._mask(sources)
+        mask = self._everything if allowed is None else allowed
         rows, scores = top_k(self.bm25.scores, ids, CANDIDATES, mask)
         found = list(zip(rows, scores, strict=True))
         if not found:
@@ -217,10 +218,17 @@ class PassageIndex:
         scored.sort(key=lambda pair: -pair[0])  # stable: ties keep the BM25 order
         return [Hit(self.item(row), score) for score, row in scored[:limit]]
 
-    def _mask(self, sources: frozenset[str]) -> np.ndarray:
-        """1.0 for the passages of the allowed documents, 0.0 for the rest."""
-        numbers = [self.corpus.number[s] for s in sources if s in self.corpus.number]
-        return np.isin(self.corpus.passages.doc, numbers).astype(np.float32)
+    def passage_mask(self, documents: np.ndarray) -> np.ndarray:
+        """1.0 for the passages of the documents marked True, 0.0 for the rest."""
+        chosen = np.flatnonzero(documents)
+        if len(chosen) > FEW_DOCUMENTS:
+            return documents[self.corpus.passages.doc].astype(np.float32)
+        # A few sources (the usual filter): their passages are consecutive rows.
+        mask = np.zeros(len(self), dtype=np.float32)
+        for number in chosen.tolist():
+            rows = self.corpus.passages.rows_of(number)
+            mask[rows.start : rows.stop] = 1.0
+        return mask
 
 
 def _bm25_terms(keys: frozenset[str] | set[str]) -> list[str]:

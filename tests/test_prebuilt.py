@@ -208,3 +208,32 @@ def test_gunicorn_refuses_a_stale_index_with_one_line(built: Path, tmp_path: Pat
     assert "Traceback" not in done.stderr
     lines = [line for line in done.stderr.splitlines() if str(built) in line]
     assert len(lines) == 1 and "built from other texts" in lines[0], done.stderr
+
+
+# (claim, sources, as_of): filters by source and by date, alone and together.
+FILTERED = [
+    ("Armenia lost 135 soldiers.", ["000_92c0525162caa70a"], None),
+    ("Armenia lost 135 soldiers.", ["001_ab97f7a066a3c258", "003_76dd1eb450d0be15"], None),
+    ("Armenia said 105 of its soldiers had been killed.", None, "2022-09-14"),
+    ("Azerbaijan said 71 of its servicemen were killed.", ["000_92c0525162caa70a"], "2022-09-15"),
+]
+
+
+def test_filters_mask_alike_range_by_range_and_in_one_gather(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def answers() -> list[dict]:
+        client = app.test_client()
+        bodies = []
+        for claim, sources, as_of in FILTERED:
+            query = {"claim": claim, "sources": sources, "as_of": as_of}
+            body = client.post("/v1/check", json={k: v for k, v in query.items() if v}).get_json()
+            bodies.append(_answer(body))
+        return bodies
+
+    by_ranges = answers()
+    monkeypatch.setattr(index_module, "FEW_DOCUMENTS", 0)
+    assert answers() == by_ranges
+    assert all(b["evidence"] for b in by_ranges)
+    for (_, sources, _), body in zip(FILTERED, by_ranges, strict=True):
+        assert not sources or {e["source"]["id"] for e in body["evidence"]} <= set(sources)
