@@ -215,7 +215,12 @@ FILTERED = [
     ("Armenia lost 135 soldiers.", ["000_92c0525162caa70a"], None),
     ("Armenia lost 135 soldiers.", ["001_ab97f7a066a3c258", "003_76dd1eb450d0be15"], None),
     ("Armenia said 105 of its soldiers had been killed.", None, "2022-09-14"),
-    ("Azerbaijan said 71 of its servicemen were killed.", ["000_92c0525162caa70a"], "2022-09-15"),
+    # 000 was published on the 16th: only 002 (the 14th) is left.
+    (
+        "Azerbaijan said 71 of its servicemen were killed.",
+        ["000_92c0525162caa70a", "002_7f193b2dbdda609d"],
+        "2022-09-15",
+    ),
 ]
 
 
@@ -235,5 +240,6 @@ def test_filters_mask_alike_range_by_range_and_in_one_gather(
     monkeypatch.setattr(index_module, "FEW_DOCUMENTS", 0)
     assert answers() == by_ranges
     assert all(b["evidence"] for b in by_ranges)
-    for (_, sources, _), body in zip(FILTERED, by_ranges, strict=True):
+    for (_, sources, as_of), body in zip(FILTERED, by_ranges, strict=True):
         assert not sources or {e["source"]["id"] for e in body["evidence"]} <= set(sources)
+        assert not as_of or all(e["source"]["published"] <= as_of for e in body["evidence"])
