@@ -12,7 +12,7 @@ import numpy as np
 
 from service.analysis import Frame, analyse
 from service.clauses import split_clauses
-from service.index import PassageIndex
+from service.index import Allowed, PassageIndex
 from service.knowledge import Speller, harvest_people, vocabulary
 from service.lexicon import DATA_DIR, Lexicon, load_lexicon
 from service.model import (
@@ -120,14 +120,12 @@ class FactChecker:
             notes=self._undated_notes(decision, as_of),
         )
 
-    def _decide(self, frame: Frame, allowed: np.ndarray | None) -> Decision:
+    def _decide(self, frame: Frame, allowed: Allowed | None) -> Decision:
         hits = self.index.search(frame, limit=CANDIDATES, allowed=allowed)
         return decide(frame, [Judged(hit, judge(frame, hit.item, self.index)) for hit in hits])
 
-    def _allowed(
-        self, sources: Iterable[str] | None, as_of: date | None = None
-    ) -> np.ndarray | None:
-        """Which passages may be consulted (1.0) and which not (0.0); None: all of them."""
+    def _allowed(self, sources: Iterable[str] | None, as_of: date | None = None) -> Allowed | None:
+        """The passages that may be consulted; None: all of them."""
         if sources is None and as_of is None:
             return None
         documents = np.ones(len(self.corpus.documents), dtype=bool)
@@ -141,7 +139,7 @@ class FactChecker:
         if as_of is not None:
             # Documents of unknown date (-1) are kept; the result's notes name them.
             documents &= self._published <= as_of.toordinal()
-        return self.index.passage_mask(documents)
+        return self.index.allow(documents)
 
     def _undated_notes(self, decision: Decision, as_of: date | None) -> tuple[str, ...]:
         if as_of is None:

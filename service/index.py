@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 from service.analysis import Context, Frame, analyse
 from service.lexicon import Lexicon
 from service.model import Corpus, Document, Passage
-from service.retrieval import top_k
+from service.retrieval import top_k, top_k_in
 
 # Candidates taken from BM25 before re-ranking; the corpus never needs more for one claim.
 CANDIDATES = 40
@@ -25,7 +25,8 @@ CANDIDATES = 40
 BM25_SHARE = 0.6
 # Analysed passages kept (about 10 KB each); a corpus this small is analysed at start-up.
 ITEMS_KEPT = 20_000
-# Up to this many allowed documents a mask is filled range by range, beyond it in one gather.
+# Up to this many allowed documents a search reads their rows' postings alone; beyond it,
+# every posting and a mask.
 FEW_DOCUMENTS = 1_000
 
 
@@ -49,6 +50,20 @@ class Hit:
 
     item: IndexedPassage
     score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Allowed:
+    """The passages a search may return: a few ranges of rows, or a mask over every row."""
+
+    starts: np.ndarray | None = None
+    ends: np.ndarray | None = None
+    mask: np.ndarray | None = None
+
+    @property
+    def ranges(self) -> tuple[np.ndarray, np.ndarray]:
+        assert self.starts is not None and self.ends is not None
+        return self.starts, self.ends
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,8 +212,12 @@ class PassageIndex:
         if not terms or not len(self):
             return []
         ids = [self._vocabulary[t] for t in terms if t in self._vocabulary]
-        mask = self._everything if allowed is None else allowed
-        rows, scores = top_k(self.bm25.scores, ids, CANDIDATES, mask)
+        if allowed is None:
+            rows, scores = top_k(self.bm25.scores, ids, CANDIDATES, self._everything)
+        elif allowed.mask is not None:
+            rows, scores = top_k(self.bm25.scores, ids, CANDIDATES, allowed.mask)
+        else:
+            rows, scores = top_k_in(self.bm25.scores, ids, CANDIDATES, *allowed.ranges)
         found = list(zip(rows, scores, strict=True))
         if not found:
             return []
@@ -218,17 +237,14 @@ class PassageIndex:
         scored.sort(key=lambda pair: -pair[0])  # stable: ties keep the BM25 order
         return [Hit(self.item(row), score) for score, row in scored[:limit]]
 
-    def passage_mask(self, documents: np.ndarray) -> np.ndarray:
-        """1.0 for the passages of the documents marked True, 0.0 for the rest."""
+    def allow(self, documents: np.ndarray) -> Allowed:
+        """The passages of the documents marked True in ``documents`` (one flag each)."""
         chosen = np.flatnonzero(documents)
         if len(chosen) > FEW_DOCUMENTS:
-            return documents[self.corpus.passages.doc].astype(np.float32)
+            return Allowed(mask=documents[self.corpus.passages.doc].astype(np.float32))
         # A few sources (the usual filter): their passages are consecutive rows.
-        mask = np.zeros(len(self), dtype=np.float32)
-        for number in chosen.tolist():
-            rows = self.corpus.passages.rows_of(number)
-            mask[rows.start : rows.stop] = 1.0
-        return mask
+        bounds = self.corpus.passages.bounds
+        return Allowed(starts=bounds[chosen], ends=bounds[chosen + 1])
 
 
 def _bm25_terms(keys: frozenset[str] | set[str]) -> list[str]:

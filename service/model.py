@@ -58,7 +58,8 @@ class PassageTable(Sequence[Passage]):
         self.end = end
         # Where each document's passages begin: passage ``i`` of document ``d`` is row
         # ``first[d] + i``.
-        self.first = np.searchsorted(doc, np.arange(len(documents) + 1)).tolist()
+        self.bounds = np.searchsorted(doc, np.arange(len(documents) + 1)).astype(np.int64)
+        self.first = self.bounds.tolist()  # the same as Python ints, for lookups one at a time
 
     @classmethod
     def from_spans(

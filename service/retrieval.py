@@ -25,35 +25,70 @@ def _top_k(data, indptr, indices, terms, mask, k):  # pragma: no cover (compiled
     for term in terms:
         for j in range(indptr[term], indptr[term + 1]):
             scores[indices[j]] += data[j]
-    # A min-heap of the best k (score, row), "worse" = lower score, then later row. It starts
-    # full of placeholders (score 0, a row past the end) that any real passage beats; once
-    # it holds real passages most rows are passed over by the first comparison.
-    heap_score = np.zeros(k, dtype=np.float32)
-    heap_row = np.full(k, rows, dtype=np.int64)
+    heap_score, heap_row = _empty_heap(k, rows)
     for row in range(rows):
         # Rows come in order, so a row that only ties the worst kept one loses the tie.
         if scores[row] <= heap_score[0] or mask[row] == 0.0:
             continue
-        score = scores[row]
-        i = 0
-        while True:  # replace the root and sift it down
-            child = 2 * i + 1
-            if child >= k:
-                break
-            if child + 1 < k and _worse(
-                heap_score[child + 1], heap_row[child + 1], heap_score[child], heap_row[child]
-            ):
-                child += 1
-            if _worse(heap_score[child], heap_row[child], score, row):
-                heap_score[i] = heap_score[child]
-                heap_row[i] = heap_row[child]
-                i = child
-            else:
-                break
-        heap_score[i] = score
-        heap_row[i] = row
+        _replace_worst(heap_score, heap_row, scores[row], row)
     found = heap_row < rows
     return heap_score[found], heap_row[found]
+
+
+@njit(cache=True, nogil=True)
+def _top_k_in(data, indptr, indices, terms, starts, ends, k):  # pragma: no cover (compiled)
+    """``_top_k`` over a few ranges of rows: each posting list (sorted by row, as bm25s
+    writes it) is cut to the ranges by binary search, so the cost follows the ranges."""
+    offsets = np.zeros(len(starts) + 1, dtype=np.int64)
+    for r in range(len(starts)):
+        offsets[r + 1] = offsets[r] + ends[r] - starts[r]
+    scores = np.zeros(offsets[-1], dtype=np.float32)
+    for term in terms:
+        postings = indices[indptr[term] : indptr[term + 1]]
+        for r in range(len(starts)):
+            first = indptr[term] + np.searchsorted(postings, starts[r])
+            last = indptr[term] + np.searchsorted(postings, ends[r])
+            for j in range(first, last):
+                scores[offsets[r] + indices[j] - starts[r]] += data[j]
+    past_end = ends.max() if len(ends) else 0
+    heap_score, heap_row = _empty_heap(k, past_end)
+    for r in range(len(starts)):  # ranges in row order, as in _top_k
+        for n in range(offsets[r], offsets[r + 1]):
+            if scores[n] > heap_score[0]:
+                _replace_worst(heap_score, heap_row, scores[n], starts[r] + n - offsets[r])
+    found = heap_row < past_end
+    return heap_score[found], heap_row[found]
+
+
+@njit(cache=True, nogil=True)
+def _empty_heap(k, past_end):  # pragma: no cover (compiled)
+    """A min-heap of the best k (score, row), "worse" = lower score, then later row. It
+    starts full of placeholders (score 0, a row past the end) that any real passage beats;
+    once it holds real passages most rows are passed over by one comparison with its root."""
+    return np.zeros(k, dtype=np.float32), np.full(k, past_end, dtype=np.int64)
+
+
+@njit(cache=True, nogil=True)
+def _replace_worst(heap_score, heap_row, score, row):  # pragma: no cover (compiled)
+    """Put (score, row), better than the root, in the root's place and sift it down."""
+    k = len(heap_score)
+    i = 0
+    while True:
+        child = 2 * i + 1
+        if child >= k:
+            break
+        if child + 1 < k and _worse(
+            heap_score[child + 1], heap_row[child + 1], heap_score[child], heap_row[child]
+        ):
+            child += 1
+        if _worse(heap_score[child], heap_row[child], score, row):
+            heap_score[i] = heap_score[child]
+            heap_row[i] = heap_row[child]
+            i = child
+        else:
+            break
+    heap_score[i] = score
+    heap_row[i] = row
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -76,5 +111,18 @@ def top_k(
         mask = np.ones(csc["num_docs"], dtype=np.float32)
     terms = np.array(sorted(set(term_ids)), dtype=np.int64)
     scores, rows = _top_k(csc["data"], csc["indptr"], csc["indices"], terms, mask, k)
+    order = np.lexsort((rows, -scores))
+    return rows[order].tolist(), scores[order].tolist()
+
+
+def top_k_in(
+    csc: dict, term_ids: list[int], k: int, starts: np.ndarray, ends: np.ndarray
+) -> tuple[list[int], list[float]]:
+    """``top_k`` restricted to rows ``starts[i] <= row < ends[i]``; the ranges must be in
+    row order and must not overlap (a few documents' passages)."""
+    if not term_ids or k <= 0 or not len(starts):
+        return [], []
+    terms = np.array(sorted(set(term_ids)), dtype=np.int64)
+    scores, rows = _top_k_in(csc["data"], csc["indptr"], csc["indices"], terms, starts, ends, k)
     order = np.lexsort((rows, -scores))
     return rows[order].tolist(), scores[order].tolist()

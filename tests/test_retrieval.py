@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from service.retrieval import top_k
+from service.retrieval import top_k, top_k_in
 
 
 def _csc(postings: dict[int, dict[int, float]], rows: int) -> dict:
@@ -83,3 +83,58 @@ def test_random_corpora_match_the_reference(seed: int) -> None:
             want_rows, want_scores = _reference(csc, query, k, m)
             assert got_rows == want_rows
             assert got_scores == pytest.approx(want_scores, rel=1e-6)
+
+
+# (case, terms, k, ranges): rows start <= row < end of each range, in row order.
+RANGED = [
+    ("one range", [0, 1], 5, [(0, 3)]),
+    ("two ranges", [0, 1, 2], 5, [(0, 1), (3, 6)]),
+    ("a range of nothing", [0], 5, [(3, 5)]),
+    ("k of one", [0, 1], 1, [(2, 6)]),
+    ("no ranges", [0], 5, []),
+]
+
+
+def _mask_of(ranges: list[tuple[int, int]], rows: int) -> np.ndarray:
+    mask = np.zeros(rows, dtype=np.float32)
+    for start, end in ranges:
+        mask[start:end] = 1.0
+    return mask
+
+
+@pytest.mark.parametrize(("case", "terms", "k", "ranges"), RANGED, ids=[c[0] for c in RANGED])
+def test_ranges_match_the_reference(case: str, terms: list[int], k: int, ranges) -> None:
+    csc = _csc(POSTINGS, 6)
+    starts = np.array([s for s, _ in ranges], dtype=np.int64)
+    ends = np.array([e for _, e in ranges], dtype=np.int64)
+    rows, scores = top_k_in(csc, terms, k, starts, ends)
+    want_rows, want_scores = _reference(csc, terms, k, _mask_of(ranges, 6))
+    assert rows == want_rows
+    assert scores == pytest.approx(want_scores)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_random_ranges_match_the_mask(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    rows, terms = 500, 30
+    postings = {
+        t: {int(r): float(rng.choice([0.5, 1.0, rng.random() + 0.01])) for r in hits}
+        for t in range(terms)
+        for hits in [rng.choice(rows, size=rng.integers(0, 150), replace=False)]
+    }
+    csc = _csc(postings, rows)
+    cuts = np.sort(rng.choice(np.arange(1, rows), size=12, replace=False))
+    ranges = [(int(a), int(b)) for a, b in zip(cuts[::2], cuts[1::2], strict=True)]
+    starts = np.array([a for a, _ in ranges], dtype=np.int64)
+    ends = np.array([b for _, b in ranges], dtype=np.int64)
+    for k in (1, 10, 40):
+        query = [int(t) for t in rng.choice(terms, size=5)]
+        assert top_k_in(csc, query, k, starts, ends) == top_k(csc, query, k, _mask_of(ranges, rows))
+
+
+def test_bm25s_writes_each_posting_list_in_row_order(app) -> None:
+    # top_k_in cuts posting lists by binary search: it relies on this (bm25s is pinned).
+    csc = app.extensions["factcheck"].index.bm25.scores
+    indices, indptr = csc["indices"], csc["indptr"]
+    for term in range(len(indptr) - 1):
+        assert np.all(np.diff(indices[indptr[term] : indptr[term + 1]]) > 0)
