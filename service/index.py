@@ -125,6 +125,7 @@ class PassageIndex:
             top_k(bm25.scores, [0], 1, self._everything)
         self.item = lru_cache(maxsize=ITEMS_KEPT)(self._item)
         self._setting = lru_cache(maxsize=ITEMS_KEPT)(self._document_setting)
+        self._lower = lru_cache(maxsize=ITEMS_KEPT)(self._lower_text)
         if len(corpus.passages) <= ITEMS_KEPT:
             for row in range(len(corpus.passages)):  # a corpus that fits is analysed up front
                 self.item(row)
@@ -177,6 +178,9 @@ class PassageIndex:
             topic, row, named,
         )  # fmt: skip
 
+    def _lower_text(self, row: int) -> str:
+        return self.corpus.passages[row].text.lower()
+
     def _document_setting(self, number: int) -> tuple[frozenset[str], frozenset[str]]:
         """The entities a document names, and the places among them.
 
@@ -225,11 +229,10 @@ class PassageIndex:
         # Re-rank the short list by fuzzy overlap of the texts; only the passages kept are
         # analysed (a passage not analysed recently costs about 0.2 ms).
         claim = frame.text.lower()
-        passages = self.corpus.passages
         scored = [
             (
                 BM25_SHARE * score / top
-                + (1 - BM25_SHARE) * fuzz.token_set_ratio(claim, passages[row].text.lower()) / 100,
+                + (1 - BM25_SHARE) * fuzz.token_set_ratio(claim, self._lower(row)) / 100,
                 row,
             )
             for row, score in found
