@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -33,6 +34,10 @@ class StrictJSONProvider(DefaultJSONProvider):
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         kwargs.setdefault("parse_constant", _reject_constant)
         return super().loads(s, **kwargs)
+
+
+# Allocations between two collections of the youngest generation (CPython's default: 700).
+YOUNG_COLLECTION = 10_000
 
 
 def _checker(settings: Config) -> FactChecker:
@@ -85,4 +90,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         seconds,
         extra={"settings": repr(settings)},
     )
+    settle_heap()
     return app
+
+
+def settle_heap() -> None:
+    """Keep the garbage collector off what start-up loaded, which lives as long as the process.
+
+    A full collection walked the corpus and index every time (150-190 ms at 100,000
+    documents, in the middle of a request); frozen, they are never walked, and gunicorn's
+    forked workers do not write to the pages they share with the master. Young objects are
+    collected less often, since a check makes thousands of them and keeps few.
+    """
+    gc.freeze()
+    gc.set_threshold(YOUNG_COLLECTION, *gc.get_threshold()[1:])

@@ -73,3 +73,16 @@ def test_import_has_no_side_effects(tmp_path: Path, project_root: Path) -> None:
         [sys.executable, "-c", code], cwd=project_root, env=env, capture_output=True, timeout=60
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_what_start_up_loaded_is_kept_out_of_garbage_collections(
+    make_app: Callable[..., Flask],
+) -> None:
+    import gc
+
+    from service.app import YOUNG_COLLECTION
+
+    gc.unfreeze()
+    make_app()
+    assert gc.get_freeze_count() > 0
+    assert gc.get_threshold()[0] == YOUNG_COLLECTION
