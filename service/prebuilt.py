@@ -42,6 +42,7 @@ MANIFEST = "manifest.json"
 BM25_DIR = "bm25"
 TABLES = "tables.npz"
 STATE = "state.pickle"
+ARRAYS = ("doc", "start", "end", "person", "party", "entity_first", "entity_keys")
 
 
 class PrebuiltIndexError(CorpusError):
@@ -118,7 +119,8 @@ def load(index_dir: Path, corpus_dir: Path, data_dir: Path = DATA_DIR) -> FactCh
     try:
         with (index_dir / STATE).open("rb") as handle:
             state = pickle.load(handle)
-        arrays = np.load(index_dir / TABLES)
+        with np.load(index_dir / TABLES) as npz:  # read every array now; the file is closed
+            arrays = {name: npz[name] for name in ARRAYS}
         bm25 = bm25s.BM25.load(str(index_dir / BM25_DIR), mmap=True)
     except (OSError, ValueError, KeyError, EOFError, pickle.UnpicklingError) as exc:
         raise PrebuiltIndexError(f"{index_dir}: unreadable index: {exc}") from exc
