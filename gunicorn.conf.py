@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import sys
 from pathlib import Path
 from types import TracebackType
@@ -40,6 +41,14 @@ timeout = _settings.timeout
 # On SIGTERM, workers finish the requests they hold for up to this long, then stop.
 graceful_timeout = _settings.graceful_timeout
 keepalive = _settings.keepalive
+# A listening socket per worker (SO_REUSEPORT), the kernel spreading new connections over
+# them. With one shared socket, connections opened together (a balancer's or a client's
+# pool) tend to be accepted by whichever worker wakes first and, kept alive, stay there:
+# under wrk (bench/http_load.py) all 8 connections went to one of 2 workers, which then did
+# all the work while the other idled. The spread is by connection, so it evens out over
+# many connections, not over two or three. on_starting() below keeps a shared socket where
+# per-worker sockets cannot work, and refuses a port already taken.
+reuse_port = True
 # Heartbeat files on tmpfs: a slow disk must not make a busy worker look dead.
 if os.path.isdir("/dev/shm"):
     worker_tmp_dir = "/dev/shm"
@@ -78,8 +87,45 @@ if os.environ.get(_READY_MARK) != str(os.getpid()):  # not again on a configurat
     os.environ[_READY_MARK] = str(os.getpid())
 
 
+def on_starting(server: Any) -> None:
+    """Before any socket exists: decide between per-worker sockets and one shared socket.
+
+    With ``reuse_port`` the master binds nothing and each worker binds its own socket, so a
+    port held by another program would only show as workers failing to bind, over and over,
+    and a second instance on the same port would silently share the traffic. So the port is
+    tried here first, and a taken one stops the start (status 1) as a bad setting does.
+    Unix sockets, port 0 (each worker would get a port of its own), sockets handed over by
+    systemd and a re-executed master (USR2) keep gunicorn's usual shared socket.
+    """
+    if not server.cfg.reuse_port or server.master_pid or os.environ.get("LISTEN_FDS"):
+        return
+    addresses = server.cfg.address
+    if not all(isinstance(a, tuple) and a[1] for a in addresses):
+        server.cfg.set("reuse_port", False)
+        return
+    for host, port in addresses:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            # As gunicorn's own sockets: a previous run's connections in TIME_WAIT are fine.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((host, port))
+            except OSError as exc:
+                print(
+                    f"error: cannot listen on {_shown(host, port)}: {exc.strerror}", file=sys.stderr
+                )
+                sys.exit(1)
+
+
+def _shown(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def when_ready(server: Any) -> None:
-    """Warn when a rate limit would be counted separately by each worker."""
+    """Say where the workers listen; warn when a rate limit is counted by each worker."""
+    if server.cfg.reuse_port:
+        binds = ", ".join(_shown(host, port) for host, port in server.cfg.address)
+        server.log.info("Each worker listens at %s on a socket of its own (SO_REUSEPORT)", binds)
     if _settings.rate_limit and _settings.rate_limit_storage.startswith("memory://"):
         if server.cfg.workers > 1:
             server.log.warning(

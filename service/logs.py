@@ -30,6 +30,11 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 
 # LogRecord attributes that are not "extra" fields.
 _STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "request_id"}
+# json.dumps(entry, default=str, ensure_ascii=False) builds this encoder anew for every line
+# (one a request in the access log); encoding holds no state, so one instance serves all.
+_ENCODER = json.JSONEncoder(default=str, ensure_ascii=False)
+# What logging records as the caller when it does not look for one.
+_UNKNOWN_FILE, _UNKNOWN_FUNC = "(unknown file)", "(unknown function)"
 
 
 class RequestIdFilter(logging.Filter):
@@ -61,7 +66,7 @@ class JsonFormatter(logging.Formatter):
             entry["exception"] = record.exc_text
         if record.stack_info:
             entry["stack"] = record.stack_info
-        return json.dumps(entry, default=str, ensure_ascii=False)
+        return _ENCODER.encode(entry)
 
 
 def make_formatter(log_format: str) -> logging.Formatter:
@@ -94,10 +99,13 @@ def access_entry(
     environ: Mapping[str, Any], status: str | int, headers: Any, sent: int | None, seconds: float
 ) -> dict[str, Any]:
     """The fields of one access-log line (no query string values beyond the raw query)."""
-    response_headers = dict((k.lower(), v) for k, v in (headers or ()))
+    request_id = None
+    for name, value in headers or ():
+        if name.lower() == "x-request-id":
+            request_id = value  # the last one, as a dict of the headers would keep
     code = str(status).split(None, 1)[0]
     return {
-        "request_id": response_headers.get("x-request-id"),
+        "request_id": request_id,
         "method": environ.get("REQUEST_METHOD"),
         "path": environ.get("PATH_INFO"),
         "query": environ.get("QUERY_STRING") or None,
@@ -121,7 +129,8 @@ class GunicornLogger(Logger):
 
     def setup(self, cfg: Any) -> None:
         super().setup(cfg)
-        if _log_format() != "json":
+        self.json_lines = _log_format() == "json"  # read once, not on every access line
+        if not self.json_lines:
             return
         for handler in self.error_log.handlers:
             handler.setFormatter(JsonFormatter())
@@ -131,7 +140,7 @@ class GunicornLogger(Logger):
     def access(self, resp: Any, req: Any, environ: Mapping[str, Any], request_time: Any) -> None:
         if not self.access_log_enabled:
             return
-        if _log_format() != "json":
+        if not self.json_lines:
             super().access(resp, req, environ, request_time)
             return
         try:
@@ -143,7 +152,22 @@ class GunicornLogger(Logger):
                 request_time.total_seconds(),
             )
             message = f"{entry['method']} {entry['path']} {entry['status']}"
-            self.access_log.info(message, extra=entry)
+            log = self.access_log
+            if log.isEnabledFor(logging.INFO):
+                # What log.info(message, extra=entry) does, less the search of the call
+                # stack for the caller's file and line, which no access line shows.
+                record = log.makeRecord(
+                    log.name,
+                    logging.INFO,
+                    _UNKNOWN_FILE,
+                    0,
+                    message,
+                    (),
+                    None,
+                    _UNKNOWN_FUNC,
+                    entry,
+                )
+                log.handle(record)
         except Exception:
             self.error(traceback.format_exc())
 
