@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from marshmallow import Schema, fields
@@ -13,7 +14,7 @@ class SourceView(NamedTuple):
     """A document with its passages: what the source schemas dump."""
 
     document: Document
-    passages: tuple[Passage, ...]
+    passages: Sequence[Passage]
 
 
 class SourceSchema(Schema):

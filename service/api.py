@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request, send_file
@@ -23,7 +22,7 @@ from service.claimreview import claim_review, claim_review_graph
 from service.config import PROJECT_ROOT
 from service.errors import unknown_source_messages
 from service.formats import negotiate, respond
-from service.model import Corpus, Passage
+from service.model import Corpus
 from service.plaintext import render_check, render_review
 from service.review import Reviewer
 
@@ -156,8 +155,5 @@ def check_all(checker: FactChecker, batch: dict[str, Any]) -> list[Any]:
 
 
 def source_views(corpus: Corpus) -> list[SourceView]:
-    """Every document with its passages, grouped in one pass over the corpus."""
-    grouped: dict[str, list[Passage]] = defaultdict(list)
-    for passage in corpus.passages:
-        grouped[passage.doc_id].append(passage)
-    return [SourceView(doc, tuple(grouped[doc.id])) for doc in corpus.documents]
+    """Every document with its passages (counted, not made)."""
+    return [SourceView(doc, corpus.passages_of(doc.id)) for doc in corpus.documents]

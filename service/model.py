@@ -101,6 +101,26 @@ class PassageTable(Sequence[Passage]):
         return range(self.first[number], self.first[number + 1])
 
 
+class PassageSpan(Sequence[Passage]):
+    """Consecutive rows of a :class:`PassageTable`, each made into a Passage when read."""
+
+    def __init__(self, table: PassageTable, rows: range) -> None:
+        self.table = table
+        self.rows = rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @overload
+    def __getitem__(self, i: int) -> Passage: ...
+    @overload
+    def __getitem__(self, i: slice) -> PassageSpan: ...
+    def __getitem__(self, i: int | slice) -> Passage | PassageSpan:
+        if isinstance(i, slice):
+            return PassageSpan(self.table, self.rows[i])
+        return self.table[self.rows[i]]
+
+
 @dataclass(frozen=True, slots=True)
 class Corpus:
     """The loaded reference corpus: documents in id order, passages in document order."""
@@ -118,12 +138,11 @@ class Corpus:
     def document(self, doc_id: str) -> Document | None:
         return self.by_id.get(doc_id)
 
-    def passages_of(self, doc_id: str) -> tuple[Passage, ...]:
+    def passages_of(self, doc_id: str) -> PassageSpan:
+        """The document's passages, made when read (listing every source stays cheap)."""
         number = self.number.get(doc_id)
-        if number is None:
-            return ()
-        rows = self.passages.rows_of(number)
-        return self.passages[rows.start : rows.stop]
+        rows = range(0) if number is None else self.passages.rows_of(number)
+        return PassageSpan(self.passages, rows)
 
 
 class Verdict(StrEnum):
