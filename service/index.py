@@ -112,7 +112,9 @@ class PassageIndex:
         bm25: bm25s.BM25,
         idf: dict[str, float],
         tables: PassageTables,
+        frames: dict[int, Frame] | None = None,
     ) -> None:
+        """``frames``: passages already analysed (by :meth:`build`), by row."""
         self.corpus = corpus
         self.lexicon = lexicon
         self.bm25 = bm25
@@ -126,9 +128,11 @@ class PassageIndex:
         self.item = lru_cache(maxsize=ITEMS_KEPT)(self._item)
         self._setting = lru_cache(maxsize=ITEMS_KEPT)(self._document_setting)
         self._lower = lru_cache(maxsize=ITEMS_KEPT)(self._lower_text)
+        self._fresh = frames or {}
         if len(corpus.passages) <= ITEMS_KEPT:
             for row in range(len(corpus.passages)):  # a corpus that fits is analysed up front
                 self.item(row)
+        self._fresh = {}
 
     @classmethod
     def build(cls, corpus: Corpus, lexicon: Lexicon, *, workers: int = 1) -> PassageIndex:
@@ -140,7 +144,14 @@ class PassageIndex:
         entity_keys: list[int] = []
         terms: list[list[str]] = []
         df: Counter[str] = Counter()
-        for who, whose, keys in _analysed_passages(corpus, lexicon, workers):
+        # A corpus analysed up front keeps these frames rather than making them again.
+        frames: dict[int, Frame] = {}
+        keep = len(corpus.passages) <= ITEMS_KEPT
+        for row, (who, whose, keys, frame) in enumerate(
+            _analysed_passages(corpus, lexicon, workers)
+        ):
+            if keep and frame is not None:
+                frames[row] = frame
             person.append(_name(names, who))
             party.append(_name(names, whose))
             df.update(keys)
@@ -158,7 +169,7 @@ class PassageIndex:
             entity_keys=np.array(entity_keys, dtype=np.int32),
         )
         idf = {k: math.log(1 + n / c) for k, c in df.items()}
-        return cls(corpus, lexicon, bm25=bm25, idf=idf, tables=tables)
+        return cls(corpus, lexicon, bm25=bm25, idf=idf, tables=tables, frames=frames)
 
     def __len__(self) -> int:
         return len(self.corpus.passages)
@@ -167,7 +178,7 @@ class PassageIndex:
         passages = self.corpus.passages
         number = int(passages.doc[row])
         document = self.corpus.documents[number]
-        frame = analyse(
+        frame = self._fresh.get(row) or analyse(
             passages[row].text, self.lexicon, self.tables.context(row, document.published)
         )
         rows = passages.rows_of(number)
@@ -209,9 +220,9 @@ class PassageIndex:
             around = [i for i in around if keys & self.tables.entities(i)]
         return [self.item(i) for i in around]
 
-    def search(self, frame: Frame, *, limit: int, allowed: np.ndarray | None = None) -> list[Hit]:
+    def search(self, frame: Frame, *, limit: int, allowed: Allowed | None = None) -> list[Hit]:
         """The passages most likely to bear on ``frame``, best first; ``allowed`` (from
-        :meth:`passage_mask`) keeps the search to some documents."""
+        :meth:`allow`) keeps the search to some documents."""
         terms = _bm25_terms(frame.key_set | {"E:" + e for e in frame.entity_ids()})
         if not terms or not len(self):
             return []
@@ -275,11 +286,13 @@ _SHARED: tuple[Corpus, Lexicon] | None = None
 # Documents a worker analyses per task: large enough that sending results costs little.
 DOCUMENTS_PER_TASK = 200
 
-PassageAnalysis = tuple[str | None, str | None, tuple[str, ...]]
+# Who "he" and "its" are at a passage's start, its keys, and its frame (None when it was
+# made in another process: frames are not worth sending back).
+PassageAnalysis = tuple[str | None, str | None, tuple[str, ...], Frame | None]
 
 
 def _analysed_passages(corpus: Corpus, lexicon: Lexicon, workers: int) -> Iterator[PassageAnalysis]:
-    """Who "he" and "its" are at each passage's start, and its keys, in corpus order."""
+    """Every passage's analysis, in corpus order."""
     numbers = range(len(corpus.documents))
     if workers <= 1 or len(numbers) <= DOCUMENTS_PER_TASK:
         yield from _analyse_documents(corpus, lexicon, numbers)
@@ -299,7 +312,7 @@ def _analysed_passages(corpus: Corpus, lexicon: Lexicon, workers: int) -> Iterat
 
 def _analyse_task(numbers: range) -> list[PassageAnalysis]:
     assert _SHARED is not None
-    return list(_analyse_documents(*_SHARED, numbers))
+    return [(*found[:3], None) for found in _analyse_documents(*_SHARED, numbers)]
 
 
 def _analyse_documents(
@@ -309,7 +322,8 @@ def _analyse_documents(
         context = Context(published=corpus.documents[number].published)
         for row in corpus.passages.rows_of(number):
             frame = analyse(corpus.passages[row].text, lexicon, context)
-            yield context.person, context.party, tuple(_bm25_terms(passage_keys(frame, lexicon)))
+            keys = tuple(_bm25_terms(passage_keys(frame, lexicon)))
+            yield context.person, context.party, keys, frame
             context = _next_context(context, frame)
 
 

@@ -81,10 +81,10 @@ class PassageTable(Sequence[Passage]):
     @overload
     def __getitem__(self, row: int) -> Passage: ...
     @overload
-    def __getitem__(self, row: slice) -> tuple[Passage, ...]: ...
-    def __getitem__(self, row: int | slice) -> Passage | tuple[Passage, ...]:
+    def __getitem__(self, row: slice) -> PassageSpan: ...
+    def __getitem__(self, row: int | slice) -> Passage | PassageSpan:
         if isinstance(row, slice):
-            return tuple(self[i] for i in range(*row.indices(len(self))))
+            return PassageSpan(self, range(len(self))[row])
         if row < 0:
             row += len(self)
         if not 0 <= row < len(self):

@@ -109,10 +109,8 @@ def top_k(
         return [], []
     if mask is None:
         mask = np.ones(csc["num_docs"], dtype=np.float32)
-    terms = np.array(sorted(set(term_ids)), dtype=np.int64)
-    scores, rows = _top_k(csc["data"], csc["indptr"], csc["indices"], terms, mask, k)
-    order = np.lexsort((rows, -scores))
-    return rows[order].tolist(), scores[order].tolist()
+    scores, rows = _top_k(csc["data"], csc["indptr"], csc["indices"], _terms(term_ids), mask, k)
+    return _best_first(scores, rows)
 
 
 def top_k_in(
@@ -122,7 +120,17 @@ def top_k_in(
     row order and must not overlap (a few documents' passages)."""
     if not term_ids or k <= 0 or not len(starts):
         return [], []
-    terms = np.array(sorted(set(term_ids)), dtype=np.int64)
-    scores, rows = _top_k_in(csc["data"], csc["indptr"], csc["indices"], terms, starts, ends, k)
+    postings = csc["data"], csc["indptr"], csc["indices"]
+    scores, rows = _top_k_in(*postings, _terms(term_ids), starts, ends, k)
+    return _best_first(scores, rows)
+
+
+def _terms(term_ids: list[int]) -> np.ndarray:
+    """Each term once, in order: the sums then come out the same whichever way they are read."""
+    return np.array(sorted(set(term_ids)), dtype=np.int64)
+
+
+def _best_first(scores: np.ndarray, rows: np.ndarray) -> tuple[list[int], list[float]]:
+    """The heap's passages by score, ties to the earlier row, as plain Python numbers."""
     order = np.lexsort((rows, -scores))
     return rows[order].tolist(), scores[order].tolist()
