@@ -58,6 +58,23 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             process.wait(timeout=STOP_TIMEOUT)
 
 
+def gunicorn_config(env: dict[str, str], *args: str) -> dict[str, str]:
+    """The settings gunicorn prints with ``--print-config`` (gunicorn.conf.py, ``env``)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "service:create_app()", *args, "--print-config"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return {
+        name.strip(): value.strip()
+        for name, _, value in (line.partition(" = ") for line in done.stdout.splitlines())
+    }
+
+
 @dataclass
 class Server:
     """A running gunicorn: its base URL, process and log files."""

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from serving import SEEDS, START_TIMEOUT, clean_env, free_port, stop
+from serving import SEEDS, START_TIMEOUT, clean_env, free_port, gunicorn_config, stop
 
 pytestmark = pytest.mark.server
 
@@ -18,21 +18,9 @@ def gunicorn(bind: str) -> list[str]:
     return [sys.executable, "-m", "gunicorn", "service:create_app()", "--bind", bind]
 
 
-def test_config_asks_for_a_socket_per_worker(project_root: Path, tmp_path: Path) -> None:
+def test_config_asks_for_a_socket_per_worker(tmp_path: Path) -> None:
     env = clean_env(PROMETHEUS_MULTIPROC_DIR=str(tmp_path))
-    done = subprocess.run(
-        [*gunicorn("127.0.0.1:8123"), "--print-config"],
-        cwd=project_root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    printed = {
-        name.strip(): value.strip()
-        for name, _, value in (line.partition(" = ") for line in done.stdout.splitlines())
-    }
+    printed = gunicorn_config(env, "--bind", "127.0.0.1:8123")
     assert printed["reuse_port"] == "True"
 
 

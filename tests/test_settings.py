@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from serving import clean_env
+from serving import clean_env, gunicorn_config
 
 from service.config import Config, ConfigError, usable_cores
 
@@ -241,19 +241,7 @@ def test_gunicorn_takes_its_settings_from_the_environment(
         PROMETHEUS_MULTIPROC_DIR=str(tmp_path),
     )
     env.pop("FACTCHECK_WORKERS")  # the default: one worker per usable core
-    done = subprocess.run(
-        [sys.executable, "-m", "gunicorn", "service:create_app()", "--print-config"],
-        cwd=project_root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    printed = {
-        name.strip(): value.strip()
-        for name, _, value in (line.partition(" = ") for line in done.stdout.splitlines())
-    }
+    printed = gunicorn_config(env)
     assert printed["workers"] == str(usable_cores())
     assert printed["threads"] == "2" and printed["worker_class"] == "gthread"
     assert (printed["timeout"], printed["graceful_timeout"], printed["keepalive"]) == (
