@@ -11,9 +11,10 @@ from pathlib import Path
 import numpy as np
 
 from service.analysis import Frame, analyse
-from service.clauses import split_clauses
+from service.decision import Decision
+from service.embedding import Embedder, default_embedder
 from service.index import Allowed, PassageIndex
-from service.knowledge import Speller, harvest_people, vocabulary
+from service.knowledge import Speller, corpus_names, harvest_people, vocabulary
 from service.lexicon import DATA_DIR, Lexicon, load_lexicon
 from service.model import (
     CheckResult,
@@ -22,16 +23,16 @@ from service.model import (
     EntityMention,
     Evidence,
     Quantity,
-    Stance,
 )
-from service.stance import judge
-from service.verdict import Decision, Judged, combine, decide
+from service.aggregate import Judged, evidence_order, explain
+from service.signals import Knowledge, Pair
+from service.signals.extract import extract
+from service.vectors import PassageVectors
 
 # Claim texts whose analysis is kept (a few MB at most).
 ANALYSED = 4096
-# A claim of more clauses than this is a paragraph: it is judged whole, not clause by clause.
-MAX_CLAUSES = 4
-# Passages judged per claim: retrieval recall on paraphrases is reached well before this.
+# Passages retrieved per claim; the fitted decision judges the best of them
+# (``Decision.candidates``). Retrieval recall on the development corpora is 1.0 at 30.
 CANDIDATES = 30
 
 
@@ -50,29 +51,56 @@ class FactChecker:
     """
 
     def __init__(
-        self, corpus: Corpus, *, lexicon: Lexicon, index: PassageIndex, speller: Speller
+        self,
+        corpus: Corpus,
+        *,
+        lexicon: Lexicon,
+        index: PassageIndex,
+        speller: Speller,
+        names: frozenset[str],
+        embedder: Embedder | None = None,
+        decision: Decision | None = None,
     ) -> None:
         self.corpus = corpus
         self.lexicon = lexicon
         self.index = index
         self.speller = speller
+        self.names = names
+        self.decision = decision or Decision.load()
+        self.vectors = PassageVectors(corpus.passages, embedder or default_embedder())
+        # What judging needs from the corpus; the judge never sees the index itself.
+        self.knowledge = Knowledge(lexicon, index.weight, index.neighbours, names)
         self._analysed = lru_cache(maxsize=ANALYSED)(self._analyse)
         # Publication days as ordinals (-1: unknown), so as_of filters without a Python loop.
         self._published = np.array(
             [doc.published.toordinal() if doc.published else -1 for doc in corpus.documents],
             dtype=np.int64,
         )
+        # Each document's place in the corpus's timeline, 0 (earliest) to 1 (latest).
+        days = sorted({d.published for d in corpus.documents if d.published})
+        place = {day: i / max(1, len(days) - 1) for i, day in enumerate(days)}
+        self._recency = {d.id: place.get(d.published, 0.5) for d in corpus.documents}
 
     @classmethod
-    def learn(cls, corpus: Corpus, *, data_dir: Path = DATA_DIR, workers: int = 1) -> FactChecker:
-        """Learn the corpus's people and words, then analyse and index every passage
+    def learn(
+        cls,
+        corpus: Corpus,
+        *,
+        data_dir: Path = DATA_DIR,
+        workers: int = 1,
+        decision: Decision | None = None,
+    ) -> FactChecker:
+        """Learn the corpus's people, names and words, then analyse and index every passage
         (in ``workers`` processes)."""
         lexicon = load_lexicon(data_dir)
         texts = [doc.text for doc in corpus.documents]
         harvest_people(texts, lexicon, lexicon.titles)
         index = PassageIndex.build(corpus, lexicon, workers=workers)
         speller = Speller(vocabulary(texts) | lexicon.words)
-        return cls(corpus, lexicon=lexicon, index=index, speller=speller)
+        names = corpus_names(texts, lexicon.stopwords)
+        return cls(
+            corpus, lexicon=lexicon, index=index, speller=speller, names=names, decision=decision
+        )
 
     def _analyse(self, claim: str) -> Frame:
         return analyse(self.speller.correct(claim), self.lexicon)
@@ -102,27 +130,46 @@ class FactChecker:
         started = time.perf_counter()
         allowed = self._allowed(sources, as_of)
         frame = self.analyse(claim)
-        decision = self._decide(frame, allowed)
-        clauses = split_clauses(claim)
-        if 1 < len(clauses) <= MAX_CLAUSES:
-            # Several assertions: each clause is checked on its own when they agree; otherwise
-            # the claim is judged whole.
-            parts = [self._decide(self.analyse(claim[b:e]), allowed) for b, e in clauses]
-            decision = combine(parts) or decision
+        judged = self.judge(claim, frame, allowed)
+        verdict, confidence, _ = self.decision.decide(
+            [j.odds for j in judged],
+            [j.hit.item.document.id for j in judged],
+            [self._recency[j.hit.item.document.id] for j in judged],
+        )
         return CheckResult(
             claim=claim,
-            verdict=decision.verdict,
-            confidence=decision.confidence,
-            explanation=decision.explanation,
-            evidence=_evidence(decision, top_k),
+            verdict=verdict,
+            confidence=round(confidence, 3),
+            explanation=explain(verdict, judged),
+            evidence=_evidence(judged, top_k),
             analysis=self._describe(frame),
             took_ms=round((time.perf_counter() - started) * 1000, 3),
-            notes=self._undated_notes(decision, as_of),
+            notes=self._undated_notes(judged, as_of),
         )
 
-    def _decide(self, frame: Frame, allowed: Allowed | None) -> Decision:
-        hits = self.index.search(frame, limit=CANDIDATES, allowed=allowed)
-        return decide(frame, [Judged(hit, judge(frame, hit.item, self.index)) for hit in hits])
+    def judge(
+        self, claim: str, frame: Frame, allowed: Allowed | None = None, *, limit: int | None = None
+    ) -> list[Judged]:
+        """The best retrieved passages (``limit``, by default as many as the decision was
+        fitted on), each with its signals and fitted odds."""
+        limit = limit or self.decision.candidates
+        hits = self.index.search(frame, limit=CANDIDATES, allowed=allowed)[:limit]
+        if not hits:
+            return []
+        claim_vector = self.vectors.claim(claim)
+        cosines = self.vectors.rows([h.item.position for h in hits]) @ claim_vector
+        best = float(cosines.max())
+        pairs = [Pair(frame, h.item, float(c), best) for h, c in zip(hits, cosines, strict=True)]
+        extracted = [extract(pair, self.knowledge) for pair in pairs]
+        features = [
+            dict(found, retrieval=hit.score, rank=rank / CANDIDATES)
+            for rank, (hit, (found, _)) in enumerate(zip(hits, extracted, strict=True))
+        ]
+        odds = self.decision.passages(features)
+        return [
+            Judged(hit, o, signals, f)
+            for hit, o, (_, signals), f in zip(hits, odds, extracted, features, strict=True)
+        ]
 
     def _allowed(self, sources: Iterable[str] | None, as_of: date | None = None) -> Allowed | None:
         """The passages that may be consulted; None: all of them."""
@@ -141,15 +188,11 @@ class FactChecker:
             documents &= self._published <= as_of.toordinal()
         return self.index.allow(documents)
 
-    def _undated_notes(self, decision: Decision, as_of: date | None) -> tuple[str, ...]:
+    def _undated_notes(self, judged: list[Judged], as_of: date | None) -> tuple[str, ...]:
         if as_of is None:
             return ()
         undated = sorted(
-            {
-                j.hit.item.document.id
-                for j in decision.judged
-                if j.hit.item.document.published is None
-            }
+            {j.hit.item.document.id for j in judged if j.hit.item.document.published is None}
         )
         if not undated:
             return ()
@@ -189,24 +232,14 @@ def _quantity(figure) -> Quantity:
     )
 
 
-def _evidence(decision: Decision, top_k: int) -> tuple[Evidence, ...]:
-    """Decisive passages first (best match first), then the neutral ones by retrieval score."""
-    ranked = sorted(
-        decision.judged,
-        key=lambda j: (
-            j.judgement.stance is Stance.NEUTRAL,
-            not j.judgement.exact,
-            -j.judgement.coverage,
-            -j.hit.score,
-        ),
-    )
+def _evidence(judged: list[Judged], top_k: int) -> tuple[Evidence, ...]:
     return tuple(
         Evidence(
             passage=j.hit.item.passage,
             document=j.hit.item.document,
-            stance=j.judgement.stance,
+            stance=j.stance,
             score=round(j.hit.score, 3),
-            reason=j.judgement.reason,
+            reason=j.reason,
         )
-        for j in ranked[:top_k]
+        for j in evidence_order(judged)[:top_k]
     )

@@ -105,3 +105,36 @@ class Speller:
 def vocabulary(texts: Iterable[str]) -> set[str]:
     """Every lowercase word of the corpus."""
     return {w.lower() for text in texts for w in _WORD.findall(fold(text))}
+
+
+# Words capitalised for reasons other than being a name.
+_CALENDAR = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april "
+    "may june july august september october november december".split()
+)
+
+
+def corpus_names(texts: Iterable[str], stopwords: frozenset[str]) -> frozenset[str]:
+    """Words (lowercase) the corpus writes capitalised inside a sentence and never in
+    lowercase: its people, places and organisations, whatever the beat."""
+    capitalised: set[str] = set()
+    lowercase: set[str] = set()
+    for text in texts:
+        folded = fold(text)
+        previous_end = None
+        for token in tokenize(folded):
+            # The first word of a text, a sentence, a line or a quote is capitalised anyway.
+            mid_sentence = previous_end is not None and not any(
+                ch in folded[previous_end : token.start] for ch in ".!?:\n\"'"
+            )
+            previous_end = token.end
+            if token.is_number:
+                continue
+            word = token.text.removesuffix("'s")
+            if len(word) < 2:
+                continue
+            if not token.raw[0].isupper():
+                lowercase.add(word)
+            elif mid_sentence:
+                capitalised.add(word)
+    return frozenset(capitalised - lowercase - stopwords - _CALENDAR)

@@ -37,7 +37,7 @@ from service.index import PassageIndex, PassageTables
 from service.lexicon import DATA_DIR
 from service.model import Corpus, PassageTable
 
-FORMAT = 1
+FORMAT = 2
 MANIFEST = "manifest.json"
 BM25_DIR = "bm25"
 TABLES = "tables.npz"
@@ -86,6 +86,7 @@ def save(checker: FactChecker, out: Path, corpus_fingerprint: str) -> None:
         "speller": checker.speller,
         "idf": index.idf,
         "names": tables.names,
+        "corpus_names": checker.names,
     }
     with (out / STATE).open("wb") as handle:
         pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
@@ -136,7 +137,9 @@ def load(index_dir: Path, corpus_dir: Path, data_dir: Path = DATA_DIR) -> FactCh
     )
     lexicon = state["lexicon"]
     index = PassageIndex(corpus, lexicon, bm25=bm25, idf=state["idf"], tables=tables)
-    return FactChecker(corpus, lexicon=lexicon, index=index, speller=state["speller"])
+    return FactChecker(
+        corpus, lexicon=lexicon, index=index, speller=state["speller"], names=state["corpus_names"]
+    )
 
 
 def _manifest(index_dir: Path) -> dict:

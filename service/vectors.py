@@ -1,0 +1,72 @@
+"""Sentence vectors of the corpus's passages and of claims, computed once and kept.
+
+A small corpus is embedded whole at start-up, before gunicorn forks, so every worker shares
+the matrix. A large one would take hours (about 15 ms a passage on one core), so its
+passages are embedded when a claim first retrieves them and kept in a bounded cache.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from threading import Lock
+
+import numpy as np
+
+from service.embedding import DIMENSIONS, Embedder
+from service.model import PassageTable
+
+# Up to this many passages, all are embedded at start-up (about 2 s for the seed corpus).
+EAGER_PASSAGES = 1_000
+# Lazily embedded passages kept (1.5 KB each).
+CACHED_PASSAGES = 50_000
+# Claim vectors kept (a review embeds each sentence once, then checks it).
+CACHED_CLAIMS = 4_096
+
+
+class PassageVectors:
+    """Unit vectors for passage rows and claim texts."""
+
+    def __init__(self, passages: PassageTable, embedder: Embedder) -> None:
+        self._passages = passages
+        self._embedder = embedder
+        self._lock = Lock()
+        self._rows: OrderedDict[int, np.ndarray] = OrderedDict()
+        self._claims: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.matrix: np.ndarray | None = None
+        if len(passages) <= EAGER_PASSAGES:
+            texts = [passages[i].text for i in range(len(passages))]
+            self.matrix = embedder.encode(texts)
+
+    def rows(self, rows: Sequence[int]) -> np.ndarray:
+        """The vectors of passage ``rows``, in that order."""
+        if self.matrix is not None:
+            return self.matrix[list(rows)] if rows else np.zeros((0, DIMENSIONS), np.float32)
+        with self._lock:
+            missing = [r for r in dict.fromkeys(rows) if r not in self._rows]
+        if missing:
+            fresh = self._embedder.encode([self._passages[r].text for r in missing])
+            with self._lock:
+                for row, vector in zip(missing, fresh, strict=True):
+                    _remember(self._rows, row, vector, CACHED_PASSAGES)
+        with self._lock:
+            return np.array([self._rows[r] for r in rows], dtype=np.float32).reshape(
+                len(rows), DIMENSIONS
+            )
+
+    def claim(self, text: str) -> np.ndarray:
+        """The vector of one claim text."""
+        with self._lock:
+            found = self._claims.get(text)
+        if found is None:
+            found = self._embedder.encode([text])[0]
+            with self._lock:
+                _remember(self._claims, text, found, CACHED_CLAIMS)
+        return found
+
+
+def _remember(cache: OrderedDict, key: object, value: np.ndarray, limit: int) -> None:
+    cache[key] = value
+    cache.move_to_end(key)
+    while len(cache) > limit:
+        cache.popitem(last=False)
