@@ -60,7 +60,7 @@ class Logistic:
         return cls(*(np.asarray(raw[k], dtype=np.float64) for k in ("mean", "scale", "coef", "intercept")))
 
     def to_dict(self) -> dict:
-        return {k: np.round(getattr(self, k), 8).tolist() for k in ("mean", "scale", "coef", "intercept")}
+        return {k: np.round(getattr(self, k), 6).tolist() for k in ("mean", "scale", "coef", "intercept")}
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
         """Binary: P(class 1) per row. Multinomial: one row of class probabilities per row."""

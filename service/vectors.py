@@ -7,6 +7,7 @@ passages are embedded when a claim first retrieves them and kept in a bounded ca
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 from collections.abc import Sequence
 from threading import Lock
@@ -35,8 +36,7 @@ class PassageVectors:
         self._claims: OrderedDict[str, np.ndarray] = OrderedDict()
         self.matrix: np.ndarray | None = None
         if len(passages) <= EAGER_PASSAGES:
-            texts = [passages[i].text for i in range(len(passages))]
-            self.matrix = embedder.encode(texts)
+            self.matrix = _embedded(embedder, [passages[i].text for i in range(len(passages))])
 
     def rows(self, rows: Sequence[int]) -> np.ndarray:
         """The vectors of passage ``rows``, in that order."""
@@ -63,6 +63,18 @@ class PassageVectors:
             with self._lock:
                 _remember(self._claims, text, found, CACHED_CLAIMS)
         return found
+
+
+# Matrices of recently embedded corpora, by their texts: an app built again over the same
+# corpus in one process (tests, a reload) does not embed it again.
+_EMBEDDED: OrderedDict[str, np.ndarray] = OrderedDict()
+
+
+def _embedded(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    key = hashlib.sha256("\0".join(texts).encode()).hexdigest()
+    if key not in _EMBEDDED:
+        _remember(_EMBEDDED, key, embedder.encode(texts), 4)
+    return _EMBEDDED[key]
 
 
 def _remember(cache: OrderedDict, key: object, value: np.ndarray, limit: int) -> None:
