@@ -195,7 +195,11 @@ def score(decision: Decision, test: list[Example]) -> dict:
         "evidence_recall": float(np.mean(with_gold)) if with_gold else 0.0,
         "ece": float(ece),
         "by_phenomenon": {k: float(np.mean(v)) for k, v in sorted(phenomena.items())},
-        "wrong": [(ex.id, ex.label, v, ex.claim) for (ex, v, _, _), ok in zip(rows, right, strict=True) if not ok],
+        "wrong": [
+            (ex.id, ex.label, v, ex.claim)
+            for (ex, v, _, _), ok in zip(rows, right, strict=True)
+            if not ok
+        ],
     }
 
 

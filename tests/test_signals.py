@@ -53,7 +53,9 @@ FIGURES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("case", "claim", "passage", "raised"), FIGURES, ids=[c[0] for c in FIGURES])
+@pytest.mark.parametrize(
+    ("case", "claim", "passage", "raised"), FIGURES, ids=[c[0] for c in FIGURES]
+)
 def test_figures(checker: FactChecker, case: str, claim: str, passage: str, raised: str) -> None:
     signal = run(checker, figures, claim, passage)
     assert signal.features["fig_claimed"] == 1.0
@@ -130,8 +132,16 @@ def test_paraphrase_is_closer_than_another_topic(checker: FactChecker) -> None:
 
 
 COVERAGE = [
-    ("stated", "Abbott demanded an investigation of the grid operator", "demanded an investigation"),
-    ("partly", "Abbott demanded an investigation of the stock exchange", "demanded an investigation"),
+    (
+        "stated",
+        "Abbott demanded an investigation of the grid operator",
+        "demanded an investigation",
+    ),
+    (
+        "partly",
+        "Abbott demanded an investigation of the stock exchange",
+        "demanded an investigation",
+    ),
 ]
 
 
