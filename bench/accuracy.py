@@ -87,24 +87,26 @@ def examples(folder: Path) -> list[Example]:
             continue
         claim = json.loads(line)
         spans = _gold_spans(claim, texts)
-        judged = checker.judge(claim["claim"], checker.analyse(claim["claim"]))
-        passages = [j.hit.item.passage for j in judged]
-        found.append(
-            Example(
-                corpus=folder.name,
-                id=claim["id"],
-                claim=claim["claim"],
-                label=claim["label"],
-                accepted=frozenset([claim["label"], *claim.get("also_ok", [])]),
-                phenomena=tuple(claim.get("phenomena", ())),
-                features=[j.features for j in judged],
-                gold=[_overlaps(p, spans) for p in passages],
-                sources=[p.doc_id for p in passages],
-                recency=[checker._recency[p.doc_id] for p in passages],
-                has_gold=bool(spans),
-            )
-        )
+        found.append(_example(checker, folder.name, claim, spans))
     return found
+
+
+def _example(checker: FactChecker, corpus: str, claim: dict, spans: list) -> Example:
+    judged = checker.judge(claim["claim"], checker.analyse(claim["claim"]))
+    passages = [j.hit.item.passage for j in judged]
+    return Example(
+        corpus=corpus,
+        id=claim["id"],
+        claim=claim["claim"],
+        label=claim["label"],
+        accepted=frozenset([claim["label"], *claim.get("also_ok", [])]),
+        phenomena=tuple(claim.get("phenomena", ())),
+        features=[j.features for j in judged],
+        gold=[_overlaps(p, spans) for p in passages],
+        sources=[p.doc_id for p in passages],
+        recency=[checker._recency[p.doc_id] for p in passages],
+        has_gold=bool(spans),
+    )
 
 
 def _gold_spans(claim: dict, texts: dict[str, str]) -> list[tuple[str, int, int]]:
@@ -176,13 +178,7 @@ def score(decision: Decision, test: list[Example]) -> dict:
         actual = sum(ex.label == label for ex, _, _, _ in rows)
         p, r = (tp / predicted if predicted else 0.0), (tp / actual if actual else 0.0)
         f1s.append(2 * p * r / (p + r) if p + r else 0.0)
-    bins: dict[int, list[tuple[float, bool]]] = defaultdict(list)
-    for (_, _, c, _), ok in zip(rows, right, strict=True):
-        bins[min(int(c * 5), 4)].append((c, ok))
-    ece = sum(
-        abs(np.mean([c for c, _ in b]) - np.mean([ok for _, ok in b])) * len(b)
-        for b in bins.values()
-    ) / len(rows)
+    ece = expected_calibration_error(np.array([c for _, _, c, _ in rows]), np.array(right))
     phenomena: dict[str, list[bool]] = defaultdict(list)
     for (ex, _, _, _), ok in zip(rows, right, strict=True):
         for tag in ex.phenomena:
@@ -222,6 +218,16 @@ def feature_names(data: dict[str, list[Example]]) -> tuple[str, ...]:
 
 def fitted_on_everything(data: dict[str, list[Example]]) -> Decision:
     return fit([ex for exs in data.values() for ex in exs], feature_names(data))
+
+
+def expected_calibration_error(confidence: np.ndarray, right: np.ndarray) -> float:
+    """ECE over 5 equal-width bins, as the evaluation computes it."""
+    bins = np.minimum((confidence * 5).astype(int), 4)
+    total = 0.0
+    for b in np.unique(bins):
+        inside = bins == b
+        total += abs(confidence[inside].mean() - right[inside].mean()) * inside.sum()
+    return float(total / len(confidence))
 
 
 def decision_json(decision: Decision) -> str:

@@ -67,9 +67,12 @@ class Logistic:
             for k in ("mean", "scale", "coef", "intercept")
         }
 
+    def logits(self, rows: np.ndarray) -> np.ndarray:
+        return ((rows - self.mean) / self.scale) @ self.coef.T + self.intercept
+
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
         """Binary: P(class 1) per row. Multinomial: one row of class probabilities per row."""
-        z = ((rows - self.mean) / self.scale) @ self.coef.T + self.intercept
+        z = self.logits(rows)
         if self.coef.shape[0] == 1:
             return 1.0 / (1.0 + np.exp(-z[:, 0]))
         z -= z.max(axis=1, keepdims=True)
