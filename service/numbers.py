@@ -5,7 +5,7 @@ converts to the dimension's base unit (metres, seconds, watts, watt-hours, kelvi
 "69 GW" and "69,150 MW" are both intervals of watts. A unit is read after the number ("7.5 km",
 "50%", "-15.6°C", "a 1.3-gigawatt reactor") or before it ("$2.1bn", "€5 million", "magnitude
 7.8"); "per", "a" or "/" and a second unit make a rate ("$9,000/MWh" is dollars per watt-hour).
-Temperatures convert affinely (to kelvin, with pint, loaded on the first temperature read);
+Temperatures convert affinely (to kelvin, by the exact formulas of ``_TO_KELVIN``);
 bare "6 degrees" leaves the scale open (see ``_interval``). A measure is as precise as it is
 written ("$2.1bn" is 2.05-2.15 billion dollars). Clock times ("04:17", "4:17 a.m.") are not
 figures at all.
@@ -16,7 +16,6 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import cache
 from typing import Any, NamedTuple
 
 from service.lexicon import Lexicon
@@ -436,20 +435,18 @@ def _per(
     return _Unit(f"{unit.name}/{name or dim}", rate, ((unit.scales[0][0] / scale, 0.0),), end)
 
 
-@cache
-def _registry() -> Any:
-    """pint's unit registry: made once, on the first temperature read."""
-    import pint
+# Temperature scales to kelvin: kelvin = scale * reading + offset. Three exact formulas
+# (tests/test_units.py checks them against pint, which would cost a second to load here).
+_TO_KELVIN = {
+    "degC": (1.0, 273.15),
+    "degF": (5.0 / 9.0, 273.15 - 32.0 * 5.0 / 9.0),
+    "kelvin": (1.0, 0.0),
+}
 
-    return pint.UnitRegistry(cache_folder=None)
 
-
-@cache
 def _affine(unit: str) -> tuple[float, float]:
-    """(scale, offset) taking a reading in pint's ``unit`` ("degF") to kelvin."""
-    quantity = _registry().Quantity
-    offset = float(quantity(0.0, unit).to("kelvin").magnitude)
-    return float(quantity(1.0, unit).to("kelvin").magnitude) - offset, offset
+    """(scale, offset) taking a reading in ``unit`` ("degF") to kelvin."""
+    return _TO_KELVIN[unit]
 
 
 def _span_end(tokens: list[Token], text: str, end: int) -> int:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from service import numbers
 from service.analysis import analyse
 from service.figures import compare_amounts
 from service.lexicon import load_lexicon
@@ -345,3 +346,11 @@ def test_factors_agree_with_pint(registry: Any, unit: str, pint_unit: str) -> No
     dim, factor = LEXICON.quantities["units"][unit]
     expected = registry.parse_expression(pint_unit).to(bases[dim]).magnitude
     assert factor == pytest.approx(expected, rel=1e-6)
+
+
+@pytest.mark.parametrize("scale", ["degC", "degF", "kelvin"])
+def test_temperature_formulas_agree_with_pint(registry: Any, scale: str) -> None:
+    factor, offset = numbers._affine(scale)
+    for reading in (-40.0, 0.0, 37.5):
+        expected = registry.Quantity(reading, scale).to("kelvin").magnitude
+        assert factor * reading + offset == pytest.approx(expected, abs=1e-9)
