@@ -160,3 +160,18 @@ def _startup_excepthook(
 # With preload_app the factory runs in the master, so its errors reach this hook; the
 # process still exits with status 1.
 sys.excepthook = _startup_excepthook
+
+
+def pre_fork(server: Any, worker: Any) -> None:
+    """The master's onnxruntime session stays in the master: each worker makes its own
+    (an inherited one aborts the worker when it is joined or destroyed)."""
+    from service.embedding import before_fork
+
+    before_fork()
+
+
+def post_worker_init(worker: Any) -> None:
+    """Make the worker's embedding session before it takes requests, not on the first one."""
+    from service.embedding import default_embedder
+
+    default_embedder().encode(["warm-up"])

@@ -28,6 +28,7 @@ from service.model import (
 from service.signals import Knowledge, Pair
 from service.signals.extract import extract
 from service.vectors import PassageVectors
+from service.vectors import start as start_embedding
 
 # Claim texts whose analysis is kept (a few MB at most).
 ANALYSED = 4096
@@ -60,6 +61,7 @@ class FactChecker:
         names: frozenset[str],
         embedder: Embedder | None = None,
         decision: Decision | None = None,
+        vectors: np.ndarray | None = None,
     ) -> None:
         self.corpus = corpus
         self.lexicon = lexicon
@@ -67,7 +69,7 @@ class FactChecker:
         self.speller = speller
         self.names = names
         self.decision = decision or Decision.load()
-        self.vectors = PassageVectors(corpus.passages, embedder or default_embedder())
+        self.vectors = PassageVectors(corpus.passages, embedder or default_embedder(), vectors)
         # What judging needs from the corpus; the judge never sees the index itself.
         self.knowledge = Knowledge(lexicon, index.weight, index.neighbours, names)
         self._analysed = lru_cache(maxsize=ANALYSED)(self._analyse)
@@ -92,6 +94,7 @@ class FactChecker:
     ) -> FactChecker:
         """Learn the corpus's people, names and words, then analyse and index every passage
         (in ``workers`` processes)."""
+        embedded = start_embedding(corpus.passages)  # in another process, meanwhile
         lexicon = load_lexicon(data_dir)
         texts = [doc.text for doc in corpus.documents]
         harvest_people(texts, lexicon, lexicon.titles)
@@ -99,7 +102,13 @@ class FactChecker:
         speller = Speller(vocabulary(texts) | lexicon.words)
         names = corpus_names(texts, lexicon.stopwords)
         return cls(
-            corpus, lexicon=lexicon, index=index, speller=speller, names=names, decision=decision
+            corpus,
+            lexicon=lexicon,
+            index=index,
+            speller=speller,
+            names=names,
+            decision=decision,
+            vectors=embedded(),
         )
 
     def _analyse(self, claim: str) -> Frame:

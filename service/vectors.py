@@ -1,20 +1,21 @@
 """Sentence vectors of the corpus's passages and of claims, computed once and kept.
 
-A small corpus is embedded whole at start-up, before gunicorn forks, so every worker shares
-the matrix. A large one would take hours (about 15 ms a passage on one core), so its
-passages are embedded when a claim first retrieves them and kept in a bounded cache.
+A small corpus is embedded whole at start-up (in a helper process, see
+``embedding.encode_elsewhere``), before gunicorn forks, so every worker shares the matrix.
+A large one would take hours (about 15 ms a passage on one core), so its passages are
+embedded when a claim first retrieves them and kept in a bounded cache.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from threading import Lock
 
 import numpy as np
 
-from service.embedding import DIMENSIONS, Embedder
+from service.embedding import DIMENSIONS, Embedder, encode_elsewhere
 from service.model import PassageTable
 
 # Up to this many passages, all are embedded at start-up (about 2 s for the seed corpus).
@@ -28,15 +29,18 @@ CACHED_CLAIMS = 4_096
 class PassageVectors:
     """Unit vectors for passage rows and claim texts."""
 
-    def __init__(self, passages: PassageTable, embedder: Embedder) -> None:
+    def __init__(
+        self, passages: PassageTable, embedder: Embedder, matrix: np.ndarray | None = None
+    ) -> None:
+        """``matrix``: the passages' vectors when already computed (``start``)."""
         self._passages = passages
         self._embedder = embedder
         self._lock = Lock()
         self._rows: OrderedDict[int, np.ndarray] = OrderedDict()
         self._claims: OrderedDict[str, np.ndarray] = OrderedDict()
-        self.matrix: np.ndarray | None = None
-        if len(passages) <= EAGER_PASSAGES:
-            self.matrix = _embedded(embedder, [passages[i].text for i in range(len(passages))])
+        self.matrix = matrix
+        if matrix is None and len(passages) <= EAGER_PASSAGES:
+            self.matrix = start(passages)()
 
     def rows(self, rows: Sequence[int]) -> np.ndarray:
         """The vectors of passage ``rows``, in that order."""
@@ -70,11 +74,23 @@ class PassageVectors:
 _EMBEDDED: OrderedDict[str, np.ndarray] = OrderedDict()
 
 
-def _embedded(embedder: Embedder, texts: list[str]) -> np.ndarray:
+def start(passages: PassageTable) -> Callable[[], np.ndarray | None]:
+    """Begin embedding a small corpus's passages; call the result for the matrix (None for
+    a large corpus, embedded lazily instead)."""
+    if len(passages) > EAGER_PASSAGES:
+        return lambda: None
+    texts = [passages[i].text for i in range(len(passages))]
     key = hashlib.sha256("\0".join(texts).encode()).hexdigest()
-    if key not in _EMBEDDED:
-        _remember(_EMBEDDED, key, embedder.encode(texts), 4)
-    return _EMBEDDED[key]
+    if key in _EMBEDDED:
+        return lambda: _EMBEDDED[key]
+    pending = encode_elsewhere(texts)
+
+    def finish() -> np.ndarray:
+        if key not in _EMBEDDED:
+            _remember(_EMBEDDED, key, pending(), 4)
+        return _EMBEDDED[key]
+
+    return finish
 
 
 def _remember(cache: OrderedDict, key: object, value: np.ndarray, limit: int) -> None:
