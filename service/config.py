@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -105,6 +106,16 @@ def _bounded_int(low: int, high: int) -> Callable[[str, Any], int]:
         return value
 
     return parse
+
+
+def _host(name: str, raw: Any) -> str:
+    """An IP address to listen on (``127.0.0.1``, ``0.0.0.0``, ``::``)."""
+    try:
+        return str(ipaddress.ip_address(raw.strip() if isinstance(raw, str) else raw))
+    except ValueError:
+        raise ConfigError(
+            f"{name} must be an IP address such as 127.0.0.1 or 0.0.0.0, got {raw!r}"
+        ) from None
 
 
 def _log_format(name: str, raw: Any) -> str:
@@ -235,12 +246,15 @@ class Config:
     author_name: str = setting("FACTCHECK_AUTHOR_NAME", _text, "Fact-checking service")
     author_url: str | None = setting("FACTCHECK_AUTHOR_URL", _optional_url, None)
     # Serving: read by gunicorn.conf.py (PORT also by `python -m service`).
+    host: str = setting("FACTCHECK_HOST", _host, "127.0.0.1")
     port: int = setting("PORT", _bounded_int(1, 65535), 8000)
     workers: int = setting("FACTCHECK_WORKERS", _bounded_int(1, 256), usable_cores())
     threads: int = setting("FACTCHECK_THREADS", _bounded_int(1, 256), 2)
     timeout: int = setting("FACTCHECK_TIMEOUT", _bounded_int(1, 3600), 30)
     graceful_timeout: int = setting("FACTCHECK_GRACEFUL_TIMEOUT", _bounded_int(1, 3600), 30)
     keepalive: int = setting("FACTCHECK_KEEPALIVE", _bounded_int(1, 3600), 5)
+    # Seconds a client has to send a whole request, and to take its answer (service/worker.py).
+    read_timeout: int = setting("FACTCHECK_READ_TIMEOUT", _bounded_int(1, 3600), 10)
     trusted_proxies: int = setting("FACTCHECK_TRUSTED_PROXIES", _bounded_int(0, 10), 0)
     # Security, rate limiting and observability (service/security.py, limits.py, observability.py).
     log_format: str = setting("FACTCHECK_LOG_FORMAT", _log_format, "json")

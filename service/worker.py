@@ -1,0 +1,246 @@
+"""gunicorn's threaded worker, made to read each request whole before a thread serves it.
+
+gunicorn's ``gthread`` worker hands a connection to a thread as soon as it is readable, and
+the thread then reads the request with blocking calls: a client that sends its headers or
+body a byte a second holds that thread for as long as it likes, and a few such clients
+hold every thread of every worker (issue 13: 4 slow connections stalled 2 workers × 2
+threads). Here the worker's event loop reads the request instead, without blocking, into a
+buffer; only a complete request (headers and body) goes to a thread, which then never
+waits for the client. A request not complete within ``FACTCHECK_READ_TIMEOUT`` seconds is
+answered ``408`` and closed; writing the response is bounded by the same time, so a client
+that does not read its answer does not hold a thread either.
+
+Bounds: a request body over ``FACTCHECK_MAX_BODY_BYTES`` goes to a thread as soon as that
+is known (the app answers ``413`` without reading on), and the connection is then closed
+rather than drained; headers over gunicorn's own limits go to gunicorn's parser, which
+refuses them (as ``application/problem+json``, like every other error). All the buffers of
+one worker hold at most ``BUFFERED_BYTES``; past that, the connection that would exceed it
+is closed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import selectors
+import time
+from collections import deque
+from functools import partial
+from typing import Any
+
+from gunicorn import util
+from gunicorn.workers.gthread import ThreadWorker
+
+from service.config import Config
+
+# All request buffers of one worker together (bytes): 64 full 1 MiB bodies.
+BUFFERED_BYTES = 64 * 1024 * 1024
+RECV_BYTES = 65_536
+HEAD_END = b"\r\n\r\n"
+_CONTENT_LENGTH = re.compile(rb"^content-length[ \t]*:[ \t]*(\S*)[ \t]*$", re.I | re.M)
+_CHUNKED = re.compile(rb"^transfer-encoding[ \t]*:.*chunked", re.I | re.M)
+_EXPECT_CONTINUE = re.compile(rb"^expect[ \t]*:[ \t]*100-continue", re.I | re.M)
+CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+TIMED_OUT_BODY = (
+    b'{"type":"about:blank","title":"Request Timeout","status":408,'
+    b'"detail":"The request was not received in time."}'
+)
+TIMED_OUT = (
+    b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
+    b"Content-Type: application/problem+json\r\n"
+    b"Content-Length: " + str(len(TIMED_OUT_BODY)).encode() + b"\r\n\r\n" + TIMED_OUT_BODY
+)
+
+# What request_state() says of a buffer.
+NEED_MORE, COMPLETE, OVERSIZED = "need more", "complete", "oversized"
+
+
+def request_state(buf: bytes, *, max_body: int, max_head: int) -> str:
+    """Whether ``buf`` starts with a whole HTTP/1.x request (headers and body).
+
+    ``OVERSIZED``: the head or the body is over its limit, and a thread should refuse it
+    now. A malformed head or body length is ``COMPLETE``: gunicorn's parser refuses it.
+    """
+    end = buf.find(HEAD_END)
+    if end < 0:
+        return OVERSIZED if len(buf) > max_head else NEED_MORE
+    head, body = buf[:end], memoryview(buf)[end + len(HEAD_END) :]
+    if _CHUNKED.search(head):
+        return _chunked_state(body, max_body)
+    lengths = _CONTENT_LENGTH.findall(head)
+    if not lengths:
+        return COMPLETE
+    if len(lengths) > 1 or not lengths[0].isdigit():
+        return COMPLETE  # gunicorn answers 400
+    length = int(lengths[0])
+    if length > max_body:
+        return OVERSIZED
+    return COMPLETE if len(body) >= length else NEED_MORE
+
+
+def _chunked_state(body: memoryview, max_body: int) -> str:
+    data, at, total = body.tobytes(), 0, 0
+    while True:
+        line_end = data.find(b"\r\n", at)
+        if line_end < 0:
+            return NEED_MORE if len(data) - at <= 1024 else COMPLETE
+        size_text = data[at:line_end].split(b";", 1)[0].strip()
+        try:
+            size = int(size_text, 16)
+        except ValueError:
+            return COMPLETE  # gunicorn answers 400
+        at = line_end + 2
+        if size == 0:
+            # Trailers (usually none), then an empty line.
+            if data.startswith(b"\r\n", at) or data.find(HEAD_END, at - 2) >= 0:
+                return COMPLETE
+            return NEED_MORE
+        # Oversized once more than the limit has arrived: the app then reads only bytes
+        # already buffered before it refuses the body.
+        total += min(size, len(data) - at)
+        if total > max_body:
+            return OVERSIZED
+        if len(data) < at + size + 2:
+            return NEED_MORE
+        at += size + 2
+
+
+def write_problem(sock: Any, status: int, reason: str, message: str) -> None:
+    """gunicorn's own error answers (400, 414, 431…) as problem+json, not its HTML page."""
+    body = json.dumps(
+        {
+            "type": "about:blank",
+            "title": reason,
+            "status": status,
+            "detail": message or "The server hit an unexpected error.",
+        }
+    ).encode()
+    head = (
+        f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\n"
+        f"Content-Type: application/problem+json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    util.write_nonblock(sock, head.encode("latin-1") + body)
+
+
+class BufferedThreadWorker(ThreadWorker):
+    """``gthread`` whose event loop reads each request whole (see the module docstring)."""
+
+    def init_process(self) -> None:
+        settings = Config.from_env()
+        self.read_timeout = float(settings.read_timeout)
+        self.max_body = settings.max_body_bytes
+        cfg = self.cfg
+        self.max_head = (
+            cfg.limit_request_line
+            + cfg.limit_request_fields * (cfg.limit_request_field_size + 2)
+            + len(HEAD_END)
+        )
+        self.reading: deque[Any] = deque()
+        self.buffered = 0
+        # gunicorn's Worker.handle_error writes through this function; in this worker
+        # process (never in the master), it writes the service's error shape instead.
+        util.write_error = write_problem
+        super().init_process()
+
+    def enqueue_req(self, conn: Any) -> None:
+        """Serve ``conn`` in a thread once its request is whole; until then, read it here."""
+        if getattr(conn, "whole", False):
+            conn.whole = False
+            super().enqueue_req(conn)
+            return
+        inbox = bytearray()
+        if conn.parser is not None:  # pipelined bytes read ahead with the last request
+            inbox += conn.parser.unreader.take_buffered()
+        conn.inbox, conn.oversized, conn.continued = inbox, False, False
+        conn.read_deadline = time.monotonic() + self.read_timeout
+        conn.sock.setblocking(False)
+        self.buffered += len(inbox)
+        self.reading.append(conn)
+        self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._read, conn))
+        if inbox:
+            self._advance(conn)
+
+    def on_client_socket_readable(self, conn: Any, client: Any) -> None:
+        """A kept-alive connection has a new request: read it in the loop too."""
+        self.poller.unregister(client)
+        self.keepalived_conns.remove(conn)
+        self.enqueue_req(conn)
+
+    def _read(self, conn: Any, client: Any) -> None:
+        try:
+            data = conn.sock.recv(RECV_BYTES)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data or self.buffered + len(data) > BUFFERED_BYTES:
+            self._drop(conn)
+            return
+        conn.inbox += data
+        self.buffered += len(data)
+        self._advance(conn)
+
+    def _advance(self, conn: Any) -> None:
+        state = request_state(bytes(conn.inbox), max_body=self.max_body, max_head=self.max_head)
+        if state == NEED_MORE:
+            if not conn.continued and _EXPECT_CONTINUE.search(conn.inbox.split(HEAD_END)[0]):
+                conn.continued = True
+                if HEAD_END in conn.inbox:
+                    try:
+                        conn.sock.send(CONTINUE)
+                    except OSError:
+                        pass
+            return
+        self._stop_reading(conn)
+        conn.oversized = state == OVERSIZED
+        conn.whole = True
+        super().enqueue_req(conn)
+
+    def _stop_reading(self, conn: Any) -> None:
+        self.reading.remove(conn)
+        self.buffered -= len(conn.inbox)
+        try:
+            self.poller.unregister(conn.sock)
+        except (KeyError, ValueError, OSError):
+            pass
+
+    def _drop(self, conn: Any, answer: bytes = b"") -> None:
+        self._stop_reading(conn)
+        if answer:
+            try:
+                conn.sock.send(answer)
+            except OSError:
+                pass
+        self.nr_conns -= 1
+        conn.close()
+
+    def murder_pending(self) -> None:
+        """Also answer 408 to, and close, connections whose request is late."""
+        super().murder_pending()
+        now = time.monotonic()
+        while self.reading and self.reading[0].read_deadline <= now:
+            self._drop(self.reading[0], TIMED_OUT)
+
+    def handle(self, conn: Any) -> Any:
+        """Serve the request read by the loop: the parser starts on the buffered bytes."""
+        inbox, conn.inbox = bytes(conn.inbox), bytearray()
+        conn.data_ready = True
+        try:
+            conn.sock.setblocking(True)
+            conn.init()
+        except Exception:
+            return super().handle(conn)
+        conn.parser.unreader.unread(inbox)
+        return super().handle(conn)
+
+    def handle_request(self, req: Any, conn: Any) -> bool:
+        # A deadline on every socket call from here: a client that does not read its
+        # answer, or an oversized body the app left unread, cannot hold the thread.
+        conn.sock.settimeout(self.read_timeout)
+        return super().handle_request(req, conn)
+
+    def _keepalive_after(self, conn: Any, keepalive: bool) -> bool:
+        # An oversized body was refused unread: close rather than drain it.
+        if conn.oversized:
+            return False
+        return super()._keepalive_after(conn, keepalive)

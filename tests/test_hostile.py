@@ -1,0 +1,74 @@
+"""Bounded probes of hostile traffic against the real server, started as the README starts it.
+
+Every loop is bounded in count and in time, and all traffic goes to 127.0.0.1 (issue 13).
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from serving import Server, gunicorn_server
+
+pytestmark = pytest.mark.server
+
+CLAIM = {"claim": "Armenia said 49 of its soldiers were killed."}
+SLOW_REQUEST = (
+    b"POST /v1/check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+    b"Content-Length: 52\r\n\r\n" + b'{"claim": "Armenia said 49 soldiers were killed."}'
+)
+
+
+def ordinary_checks(server: Server, count: int, *, timeout: float = 3.0) -> list[float]:
+    """Seconds each of ``count`` ordinary checks took; fails on any error or timeout."""
+    took = []
+    with requests.Session() as session:
+        for _ in range(count):
+            started = time.monotonic()
+            answer = session.post(f"{server.base}/v1/check", json=CLAIM, timeout=timeout)
+            assert answer.status_code == 200, answer.text
+            took.append(time.monotonic() - started)
+            time.sleep(0.1)
+    return took
+
+
+def _send_slowly(port: int, seconds: float, closed: list[float]) -> None:
+    """Send SLOW_REQUEST a byte a second for at most ``seconds``; note when it was cut off."""
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        try:
+            for byte in SLOW_REQUEST:
+                if time.monotonic() - started > seconds:
+                    return
+                sock.sendall(bytes([byte]))
+                time.sleep(1.0)
+        except OSError:
+            closed.append(time.monotonic() - started)
+
+
+def test_slow_clients_hold_no_thread(tmp_path: Path) -> None:
+    # One worker with two threads; six clients sending a byte a second (issue 13: four
+    # such clients stalled 2 workers x 2 threads, and ordinary checks timed out).
+    settings = {"FACTCHECK_WORKERS": "1", "FACTCHECK_THREADS": "2", "FACTCHECK_READ_TIMEOUT": "4"}
+    with gunicorn_server(tmp_path, **settings) as server:
+        port = int(server.base.rsplit(":", 1)[1])
+        closed: list[float] = []
+        slow = [
+            threading.Thread(target=_send_slowly, args=(port, 9.0, closed), daemon=True)
+            for _ in range(6)
+        ]
+        for thread in slow:
+            thread.start()
+        time.sleep(1.5)
+        took = ordinary_checks(server, 15)
+        for thread in slow:
+            thread.join(timeout=12)
+    assert max(took) < 1.0, took
+    # Every slow client was cut off at FACTCHECK_READ_TIMEOUT (4 s), well before it finished.
+    assert len(closed) == 6 and max(closed) < 8.0, closed
+    checks = [line for line in server.access_log() if line["path"] == "/v1/check"]
+    assert [line["status"] for line in checks] == [200] * 15  # the slow ones never got in
