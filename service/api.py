@@ -18,11 +18,12 @@ from werkzeug.exceptions import (
 from schemas.check import BATCH_REQUEST, BATCH_RESULT, CHECK_REQUEST, CHECK_RESULT, CheckQuery
 from schemas.review import REVIEW_REQUEST, dump_review
 from schemas.sources import READY, SOURCE_DETAIL, SOURCE_LIST, SourceView
+from service.budget import Budget, Truncated
 from service.checker import FactChecker
 from service.claimreview import claim_review, claim_review_graph
 from service.config import PROJECT_ROOT
 from service.errors import unknown_source_messages
-from service.formats import negotiate, respond
+from service.formats import json_only, negotiate, respond
 from service.model import Corpus
 from service.plaintext import render_check, render_review
 from service.review import Reviewer
@@ -50,8 +51,10 @@ def check() -> Response:
 @bp.post("/v1/check/batch")
 def check_batch() -> dict[str, Any]:
     """Judge up to 100 claims, answering in request order."""
+    json_only()
     batch = BATCH_REQUEST.load(json_body())
-    return BATCH_RESULT.dump({"results": check_all(checker(), batch)})
+    results, truncated = check_all(checker(), batch, budget=work_budget())
+    return BATCH_RESULT.dump({"results": results, "truncated": truncated})
 
 
 @bp.post("/v1/review")
@@ -63,7 +66,7 @@ def review() -> Response:
     limit = current_app.config["FACTCHECK"].max_review_chars
     if len(text) > limit:
         raise TextTooLong(f"The text has {len(text)} characters; the limit is {limit} characters.")
-    done = Reviewer(checker(), **query).review(text)
+    done = Reviewer(checker(), **query, budget=work_budget()).review(text)
     return respond(
         media,
         json=lambda: dump_review(done),
@@ -133,10 +136,29 @@ def json_body() -> dict[str, Any]:
         # get_data, called by get_json, enforces MAX_CONTENT_LENGTH (413) before reading.
         data = request.get_json(cache=True)
     except (BadRequest, RecursionError) as exc:
+        cause: BaseException | None = exc
+        while cause is not None and not isinstance(cause, DuplicateKeyError):
+            cause = cause.__cause__ or cause.__context__
+        if cause is not None:
+            raise BadRequest(f"The request body is ambiguous JSON: {cause}.") from exc
         raise BadRequest("The request body is not valid JSON.") from exc
     if not isinstance(data, dict):
         raise BadRequest("The request body must be a JSON object.")
     return data
+
+
+class DuplicateKeyError(ValueError):
+    """A JSON object names a key twice; Python would keep the last value without a word."""
+
+
+def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` of the app's JSON: an object naming a key twice is refused."""
+    found = dict(pairs)
+    if len(found) < len(pairs):
+        seen: set[str] = set()
+        twice = next(key for key, _ in pairs if key in seen or seen.add(key))
+        raise DuplicateKeyError(f"the key {twice!r} is given twice in one object")
+    return found
 
 
 def _refuse_long_chunked_body() -> None:
@@ -148,8 +170,17 @@ def _refuse_long_chunked_body() -> None:
         raise RequestEntityTooLarge()
 
 
-def check_all(checker: FactChecker, batch: dict[str, Any]) -> list[Any]:
-    """Check every claim of a loaded batch, after refusing unknown source ids up front."""
+def work_budget() -> Budget:
+    """The work budget of one review or batch (``FACTCHECK_WORK_BUDGET_MS``, ``_MAX_CHECKS``)."""
+    settings = current_app.config["FACTCHECK"]
+    return Budget(seconds=settings.work_budget_ms / 1000, checks=settings.max_checks)
+
+
+def check_all(
+    checker: FactChecker, batch: dict[str, Any], *, budget: Budget | None = None
+) -> tuple[list[Any], Truncated | None]:
+    """Check the claims of a loaded batch in order, after refusing unknown source ids up
+    front; stop between claims once ``budget`` is spent (then say what was skipped)."""
     known = checker.corpus.by_id.keys()
     top_level = sorted(set(batch["sources"] or ()) - known)
     if top_level:
@@ -162,7 +193,15 @@ def check_all(checker: FactChecker, batch: dict[str, Any]) -> list[Any]:
     if errors:
         raise ValidationError({"claims": errors})
     queries: list[CheckQuery] = batch["claims"]
-    return [checker.check(**query) for query in queries]
+    results = []
+    for index, query in enumerate(queries):
+        reason = budget.exhausted() if budget is not None else None
+        if reason:
+            return results, Truncated(reason, len(queries) - index, index)
+        results.append(checker.check(**query))
+        if budget is not None:
+            budget.spend()
+    return results, None
 
 
 def source_views(corpus: Corpus) -> list[SourceView]:

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
 from service import docs, prebuilt, web
-from service.api import EXTENSION, bp
+from service.api import EXTENSION, bp, unique_keys
 from service.checker import FactChecker
 from service.config import Config
 from service.corpus import load_corpus
@@ -33,6 +33,7 @@ class StrictJSONProvider(DefaultJSONProvider):
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         kwargs.setdefault("parse_constant", _reject_constant)
+        kwargs.setdefault("object_pairs_hook", unique_keys)
         return super().loads(s, **kwargs)
 
 

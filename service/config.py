@@ -243,6 +243,9 @@ class Config:
     index: Path | None = setting("FACTCHECK_INDEX", _optional_path, None)
     # Review and ClaimReview output (service/review.py, service/claimreview.py).
     max_review_chars: int = setting("FACTCHECK_MAX_REVIEW_CHARS", _positive_int, 100_000)
+    # The work one review or batch may cost (service/budget.py): then it answers partial.
+    work_budget_ms: int = setting("FACTCHECK_WORK_BUDGET_MS", _bounded_int(1, 600_000), 1500)
+    max_checks: int = setting("FACTCHECK_MAX_CHECKS", _bounded_int(1, 100_000), 1000)
     author_name: str = setting("FACTCHECK_AUTHOR_NAME", _text, "Fact-checking service")
     author_url: str | None = setting("FACTCHECK_AUTHOR_URL", _optional_url, None)
     # Serving: read by gunicorn.conf.py (PORT also by `python -m service`).

@@ -40,6 +40,10 @@ CORS_MAX_AGE = 600  # seconds a browser may cache a preflight answer
 CHALLENGE = 'Bearer realm="factcheck"'
 MISSING_KEY = "This API needs a key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'."
 WRONG_KEY = "The API key is not valid."
+OTHER_SCHEME = (
+    "This API takes only 'Authorization: Bearer <key>' or 'X-API-Key: <key>'; "
+    "an Authorization header of another scheme is refused."
+)
 
 
 def _digest(key: str) -> bytes:
@@ -89,12 +93,17 @@ class Keys:
 def presented_keys() -> list[str]:
     """The keys a request offers: a Bearer token and/or an X-API-Key header.
 
-    A header that is present offers a key even when empty (and so a wrong one).
+    A header that is present offers a key even when empty (and so a wrong one). So does an
+    ``Authorization`` header of another scheme (``Basic``…): it offers credentials this
+    service never accepts, so the request is refused whatever ``X-API-Key`` holds, as any
+    request offering a wrong key beside a right one is.
     """
     candidates = []
-    scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
-    if scheme.lower() == "bearer":
-        candidates.append(token.strip())
+    if "Authorization" in request.headers:
+        raw = request.headers["Authorization"].strip()
+        scheme, _, token = raw.partition(" ")
+        # Another scheme's credentials can never equal a key: compared whole, they fail.
+        candidates.append(token.strip() if scheme.lower() == "bearer" else f"\n{raw}")
     if "X-API-Key" in request.headers:
         candidates.append(request.headers["X-API-Key"].strip())
     return candidates
@@ -141,7 +150,19 @@ def authenticate() -> Response | None:
     if matched is not None:
         return None
     detail = WRONG_KEY if offered else MISSING_KEY
+    if any(key.startswith("\n") for key in offered):
+        detail = OTHER_SCHEME
     return problem(401, detail, headers=[("WWW-Authenticate", CHALLENGE)])
+
+
+def vary_by_origin(response: Response) -> Response:
+    """With a list of origins the answer depends on ``Origin`` (echoed or not): say so.
+
+    Otherwise a shared cache could serve one origin's answer, with its
+    ``Access-Control-Allow-Origin``, to a page of another origin.
+    """
+    response.vary.add("Origin")
+    return response
 
 
 def security_headers(response: Response) -> Response:
@@ -176,5 +197,7 @@ def init_security(app: Flask, settings: Config) -> None:
             methods=["GET", "HEAD", "POST", "OPTIONS"],
             max_age=CORS_MAX_AGE,
         )
+        if origins != "*":
+            app.after_request(vary_by_origin)
     app.before_request(authenticate)
     app.after_request(security_headers)

@@ -72,3 +72,52 @@ def test_slow_clients_hold_no_thread(tmp_path: Path) -> None:
     assert len(closed) == 6 and max(closed) < 8.0, closed
     checks = [line for line in server.access_log() if line["path"] == "/v1/check"]
     assert [line["status"] for line in checks] == [200] * 15  # the slow ones never got in
+
+
+def greedy_text(chars: int = 93_000) -> str:
+    """A clause-heavy review text (issue 13: 93 KB of such sentences took 6.6-7.5 s)."""
+    parts, number = [], 0
+    while sum(map(len, parts)) < chars:
+        number += 1
+        parts.append(
+            f"Armenia said {number} soldiers were killed on {number % 28 + 1} September, and "
+            f"Azerbaijan said {number + 7} of its troops died in Jermuk, while Russia "
+            f"reported {number * 3} wounded near Goris. "
+        )
+    return "".join(parts)[:chars]
+
+
+def _review_greedily(base: str, until: float, took: list[float]) -> None:
+    text = greedy_text()
+    with requests.Session() as session:
+        while time.monotonic() < until:
+            started = time.monotonic()
+            answer = session.post(f"{base}/v1/review", json={"text": text}, timeout=10)
+            assert answer.status_code == 200 and answer.json()["truncated"] is not None
+            took.append(time.monotonic() - started)
+
+
+def test_greedy_reviews_stay_within_budget(tmp_path: Path) -> None:
+    # Default settings but two workers (the machine may have more cores than that).
+    with gunicorn_server(tmp_path, FACTCHECK_WORKERS="2") as server:
+        started = time.monotonic()
+        answer = requests.post(f"{server.base}/v1/review", json={"text": greedy_text()}, timeout=10)
+        alone = time.monotonic() - started
+        assert answer.status_code == 200
+        assert answer.json()["truncated"]["reason"] == "time"
+        greedy: list[float] = []
+        clients = [
+            threading.Thread(
+                target=_review_greedily, args=(server.base, time.monotonic() + 6, greedy)
+            )
+            for _ in range(2)
+        ]
+        for thread in clients:
+            thread.start()
+        time.sleep(0.5)
+        took = ordinary_checks(server, 20, timeout=5)
+        for thread in clients:
+            thread.join(timeout=15)
+    assert alone < 2.5, alone  # the budget is 1.5 s of work, then the answer is sent
+    assert greedy and max(greedy) < 5.0, greedy
+    assert sorted(took)[int(len(took) * 0.95)] < 2.0, took
