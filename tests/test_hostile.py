@@ -121,3 +121,37 @@ def test_greedy_reviews_stay_within_budget(tmp_path: Path) -> None:
     assert alone < 2.5, alone  # the budget is 1.5 s of work, then the answer is sent
     assert greedy and max(greedy) < 5.0, greedy
     assert sorted(took)[int(len(took) * 0.95)] < 2.0, took
+
+
+def test_made_up_methods_do_not_grow_metrics(tmp_path: Path) -> None:
+    with gunicorn_server(tmp_path) as server:
+        requests.get(f"{server.base}/healthz", timeout=5)
+        before = len(requests.get(f"{server.base}/metrics", timeout=5).content)
+        with requests.Session() as session:
+            for number in range(200):  # issue 13: 500 such methods made /metrics 745 KB
+                for path in ("/healthz", f"/made-up-{number}"):
+                    session.request(f"M{number:04d}X", f"{server.base}{path}", timeout=5)
+        metrics = requests.get(f"{server.base}/metrics", timeout=5).text
+    assert "M0007X" not in metrics and "made-up" not in metrics
+    assert 'method="other"' in metrics
+    assert len(metrics) < before + 4096, (before, len(metrics))
+
+
+SECRET = "query-secret-0123456789abcdef"
+
+
+@pytest.mark.parametrize("log_format", ["json", "text"])
+def test_a_key_in_the_query_string_never_reaches_the_logs(tmp_path: Path, log_format: str) -> None:
+    settings = {"FACTCHECK_API_KEYS": "right-key-0123456789", "FACTCHECK_LOG_FORMAT": log_format}
+    with gunicorn_server(tmp_path, **settings) as server:
+        for query in (f"api_key={SECRET}", f"x=1&token={SECRET}", f"key={SECRET}"):
+            answer = requests.post(f"{server.base}/v1/check?{query}", json=CLAIM, timeout=5)
+            assert answer.status_code == 401
+        headers = {"Authorization": f"Bearer {SECRET}"}
+        requests.post(f"{server.base}/v1/check", json=CLAIM, headers=headers, timeout=5)
+        requests.get(f"{server.base}/nowhere?api_key={SECRET}", timeout=5)
+        time.sleep(0.3)  # let the access log lines reach the file
+        logs = server.stdout.read_text(encoding="utf-8") + server.error_log()
+    assert logs.count("/v1/check") >= 4  # the requests were logged…
+    assert SECRET not in logs and SECRET[:12] not in logs  # …without the key
+    assert "[redacted]" in logs
