@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 from collections.abc import Iterable
+from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 from flask_cors import CORS
@@ -88,6 +90,42 @@ class Keys:
     def __init__(self, settings: Config) -> None:
         self.clients = KeyRing(settings.client_keys)
         self.metrics = KeyRing(settings.metrics_keys)
+
+
+class TrustedProxies:
+    """WSGI middleware: ``X-Forwarded-For``/``-Proto`` believed from trusted peers only.
+
+    Behind ``hops`` proxies the client address is the ``hops``-th from the right of
+    ``X-Forwarded-For`` (werkzeug's ``ProxyFix``), but only when the connection comes from
+    one of ``networks``: a client reaching the port directly cannot pick its own address
+    (and so its own rate-limit budget). An address that is not an IP address (any text a
+    client wrote into the header) is not taken either.
+    """
+
+    def __init__(self, app: Any, *, hops: int, networks: Iterable[Any]) -> None:
+        self.app = app
+        self.networks = tuple(networks)
+        self.fixed = ProxyFix(self._checked, x_for=hops, x_proto=hops)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if _within(environ.get("REMOTE_ADDR"), self.networks):
+            return self.fixed(environ, start_response)
+        return self.app(environ, start_response)
+
+    def _checked(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if not _within(environ.get("REMOTE_ADDR"), None):
+            original = environ.get("werkzeug.proxy_fix.orig", {})
+            environ["REMOTE_ADDR"] = original.get("REMOTE_ADDR")
+        return self.app(environ, start_response)
+
+
+def _within(address: str | None, networks: tuple[Any, ...] | None) -> bool:
+    """Whether ``address`` is an IP address (in one of ``networks``, unless None)."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False
+    return networks is None or any(ip in network for network in networks)
 
 
 def presented_keys() -> list[str]:
@@ -180,10 +218,10 @@ def init_security(app: Flask, settings: Config) -> None:
     key against their address before this hook turns them away (no free key guessing).
     """
     app.extensions[AUTH_EXTENSION] = Keys(settings)
-    if settings.trusted_proxies:
-        # Behind N proxies: the client address is the N-th from the right of X-Forwarded-For.
-        hops = settings.trusted_proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+    if settings.trusted_proxies and settings.proxy_addresses:
+        app.wsgi_app = TrustedProxies(  # type: ignore[method-assign]
+            app.wsgi_app, hops=settings.trusted_proxies, networks=settings.proxy_addresses
+        )
     if settings.cors_origins:
         origins = "*" if settings.cors_origins == ("*",) else list(settings.cors_origins)
         CORS(

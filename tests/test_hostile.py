@@ -155,3 +155,18 @@ def test_a_key_in_the_query_string_never_reaches_the_logs(tmp_path: Path, log_fo
     assert logs.count("/v1/check") >= 4  # the requests were logged…
     assert SECRET not in logs and SECRET[:12] not in logs  # …without the key
     assert "[redacted]" in logs
+
+
+def test_rate_limit_is_exact_across_workers(tmp_path: Path) -> None:
+    # Two workers, the default store (local://): issue 13 saw 20 of 30 pass a 10/minute limit.
+    settings = {"FACTCHECK_WORKERS": "2", "FACTCHECK_RATE_LIMIT": "10/minute"}
+    with gunicorn_server(tmp_path, **settings) as server:
+        statuses = []
+        for _ in range(30):  # a new connection each: the kernel spreads them over the workers
+            answer = requests.get(
+                f"{server.base}/v1/sources", headers={"Connection": "close"}, timeout=5
+            )
+            statuses.append(answer.status_code)
+        log = server.error_log()
+    assert statuses == [200] * 10 + [429] * 20
+    assert "counted in memory" not in log

@@ -266,3 +266,30 @@ def test_keys_file_is_read_at_start_up(make_app: Callable[..., Flask], tmp_path:
     keys_file.write_text(f"{OTHER_KEY}\n", encoding="utf-8")  # read once: restart to change
     assert client.get("/v1/sources", headers={"X-API-Key": KEY}).status_code == 200
     assert client.get("/v1/sources", headers={"X-API-Key": OTHER_KEY}).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded", "seen"),
+    [
+        ("127.0.0.1", "203.0.113.9", "203.0.113.9"),  # a trusted (loopback) proxy
+        ("198.51.100.7", "203.0.113.9", "198.51.100.7"),  # a client on the port directly
+        ("127.0.0.1", "<script>", "127.0.0.1"),  # not an address: not taken
+        ("10.1.2.3", "203.0.113.9", "203.0.113.9"),  # the configured network
+    ],
+    ids=["trusted-peer", "direct-client", "junk", "configured-network"],
+)
+def test_forwarded_for_only_from_proxy_addresses(
+    make_app: Callable[..., Flask], peer: str, forwarded: str, seen: str
+) -> None:
+    app = make_app(FACTCHECK_TRUSTED_PROXIES="1", FACTCHECK_PROXY_ADDRESSES="127.0.0.1, 10.0.0.0/8")
+    environ = {"REMOTE_ADDR": peer}
+    captured: dict[str, str] = {}
+
+    def spy(environ: dict, start_response) -> list[bytes]:
+        captured["addr"] = environ["REMOTE_ADDR"]
+        start_response("204 No Content", [])
+        return []
+
+    app.wsgi_app.app = spy  # the middleware's own app: what reaches Flask
+    app.test_client().get("/", headers={"X-Forwarded-For": forwarded}, environ_base=environ)
+    assert captured["addr"] == seen

@@ -44,7 +44,7 @@ def test_defaults() -> None:
     assert config.log_format == "json"
     assert config.cors_origins == ("*",)
     assert config.api_keys == config.api_keys_from_file == config.metrics_keys == ()
-    assert config.rate_limit is None and config.rate_limit_storage == "memory://"
+    assert config.rate_limit is None and config.rate_limit_storage == "local://"
 
 
 def test_reads_environment(tmp_path: Path) -> None:
@@ -110,7 +110,11 @@ def test_secrets_are_not_in_repr() -> None:
         ("FACTCHECK_RATE_LIMIT", "lots", "a rate such as 60/minute"),
         ("FACTCHECK_RATE_LIMIT", "0/minute", "a rate such as 60/minute"),
         ("FACTCHECK_RATE_LIMIT", "60/fortnight", "a rate such as 60/minute"),
-        ("FACTCHECK_RATE_LIMIT_STORAGE", "memcached://cache:11211", "memory:// or a Redis URL"),
+        (
+            "FACTCHECK_RATE_LIMIT_STORAGE",
+            "memcached://cache:11211",
+            "local://, memory:// or a Redis URL",
+        ),
         ("FACTCHECK_RATE_LIMIT_STORAGE", "localhost:6379", "scheme 'none'"),
     ],
 )
