@@ -17,7 +17,7 @@ from werkzeug.exceptions import (
 
 from schemas.check import BATCH_REQUEST, BATCH_RESULT, CHECK_REQUEST, CHECK_RESULT, CheckQuery
 from schemas.review import REVIEW_REQUEST, dump_review
-from schemas.sources import READY, SOURCE_DETAIL, SOURCE_LIST, SourceView
+from schemas.sources import READY, SOURCE_DETAIL, SOURCE_LIST, SOURCE_QUERY, SourceView
 from service.budget import Budget, Truncated
 from service.checker import FactChecker
 from service.claimreview import claim_review, claim_review_graph
@@ -91,12 +91,16 @@ def list_sources() -> dict[str, Any]:
 
 @bp.get("/v1/sources/<source_id>")
 def get_source(source_id: str) -> dict[str, Any]:
-    """One document with its full text and passage offsets."""
+    """One document with (a window of) its text and the passages in it (``?offset&length``)."""
+    window = SOURCE_QUERY.load(request.args)
     corpus = checker().corpus
     document = corpus.document(source_id)
     if document is None:
         raise NotFound(f"No source has the id {source_id!r}.")
-    return SOURCE_DETAIL.dump(SourceView(document, corpus.passages_of(source_id)))
+    start = min(window["offset"], len(document.text))
+    end = min(start + window["length"], len(document.text))
+    passages = [p for p in corpus.passages_of(source_id) if p.end > start and p.start < end]
+    return SOURCE_DETAIL.dump(SourceView(document, passages, start, end))
 
 
 @bp.get("/healthz")
