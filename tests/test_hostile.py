@@ -5,14 +5,17 @@ Every loop is bounded in count and in time, and all traffic goes to 127.0.0.1 (i
 
 from __future__ import annotations
 
+import shutil
 import socket
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
 import requests
-from serving import Server, gunicorn_server
+from serving import SEEDS, START_TIMEOUT, Server, clean_env, free_port, gunicorn_server
 
 pytestmark = pytest.mark.server
 
@@ -170,3 +173,25 @@ def test_rate_limit_is_exact_across_workers(tmp_path: Path) -> None:
         log = server.error_log()
     assert statuses == [200] * 10 + [429] * 20
     assert "counted in memory" not in log
+
+
+def test_a_symlink_out_of_the_corpus_stops_the_start(project_root: Path, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    outside = tmp_path / "private.txt"
+    outside.write_text("A secret file outside the corpus that must never be served.\n")
+    (corpus / "escape.txt").symlink_to(outside)
+    env = clean_env(FACTCHECK_CORPUS=str(corpus), PORT=str(free_port()))
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path / "metrics")
+    done = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "service:create_app()"],
+        cwd=project_root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=START_TIMEOUT,
+    )
+    assert done.returncode == 1
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "escape.txt: a symbolic link to a place outside" in errors[0]
+    assert "Traceback" not in done.stderr and "Booting worker" not in done.stderr
