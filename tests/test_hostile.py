@@ -5,6 +5,7 @@ Every loop is bounded in count and in time, and all traffic goes to 127.0.0.1 (i
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import subprocess
@@ -195,3 +196,34 @@ def test_a_symlink_out_of_the_corpus_stops_the_start(project_root: Path, tmp_pat
     errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "escape.txt: a symbolic link to a place outside" in errors[0]
     assert "Traceback" not in done.stderr and "Booting worker" not in done.stderr
+
+
+def _exchange(port: int, request: bytes) -> bytes:
+    """Send ``request`` at once and read the answer until the server closes (bounded)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request)
+        answer = b""
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and (chunk := sock.recv(65536)):
+            answer += chunk
+    return answer
+
+
+def test_malformed_http_and_big_bodies_get_problems(tmp_path: Path) -> None:
+    big = b'{"claim": "' + b"a" * 1_100_000 + b'"}'
+    chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(big), big)
+    cases = {
+        414: b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+        431: b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 9000 + b"\r\n\r\n",
+        400: b"G\x01T / HTTP/1.1\r\nHost: x\r\n\r\n",
+        413: b"POST /v1/check HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + chunked,
+    }
+    with gunicorn_server(tmp_path) as server:
+        port = int(server.base.rsplit(":", 1)[1])
+        answers = {status: _exchange(port, request) for status, request in cases.items()}
+    for status, answer in answers.items():
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 %d " % status), (status, head)
+        assert b"Content-Type: application/problem+json" in head, (status, head)
+        assert json.loads(body)["status"] == status
