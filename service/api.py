@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request, send_file
+from flask import Blueprint, Flask, Response, current_app, request, send_file
 from marshmallow import ValidationError
 from werkzeug.exceptions import (
     BadRequest,
@@ -52,8 +55,9 @@ def check() -> Response:
 def check_batch() -> dict[str, Any]:
     """Judge up to 100 claims, answering in request order."""
     json_only()
-    batch = BATCH_REQUEST.load(json_body())
-    results, truncated = check_all(checker(), batch, budget=work_budget())
+    with expensive_lane():
+        batch = BATCH_REQUEST.load(json_body())
+        results, truncated = check_all(checker(), batch, budget=work_budget())
     return BATCH_RESULT.dump({"results": results, "truncated": truncated})
 
 
@@ -61,12 +65,15 @@ def check_batch() -> dict[str, Any]:
 def review() -> Response:
     """Find the check-worthy sentences of a text and check them (service/review.py)."""
     media = negotiate()
-    query = REVIEW_REQUEST.load(json_body())
-    text = query.pop("text")
-    limit = current_app.config["FACTCHECK"].max_review_chars
-    if len(text) > limit:
-        raise TextTooLong(f"The text has {len(text)} characters; the limit is {limit} characters.")
-    done = Reviewer(checker(), **query, budget=work_budget()).review(text)
+    with expensive_lane():
+        query = REVIEW_REQUEST.load(json_body())
+        text = query.pop("text")
+        limit = current_app.config["FACTCHECK"].max_review_chars
+        if len(text) > limit:
+            raise TextTooLong(
+                f"The text has {len(text)} characters; the limit is {limit} characters."
+            )
+        done = Reviewer(checker(), **query, budget=work_budget()).review(text)
     return respond(
         media,
         json=lambda: dump_review(done),
@@ -172,6 +179,40 @@ def _refuse_long_chunked_body() -> None:
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     if len(request.get_data(cache=True)) >= limit and request.environ["wsgi.input"].read(1):
         raise RequestEntityTooLarge()
+
+
+LANE_EXTENSION = "factcheck.lane"
+BUSY_RETRY_SECONDS = 1
+
+
+def init_lane(app: Flask, threads: int) -> None:
+    """Let reviews and batches take at most ``threads - 1`` threads of a worker (at least 1).
+
+    A review may work 1.5 s; with every thread on one, ordinary checks would wait behind
+    them (issue 13: four clients looping reviews made checks time out). The lane keeps a
+    thread free for them; a review or batch that finds the lane full gets 503 at once.
+    Made before gunicorn forks, so each worker gets its own.
+    """
+    app.extensions[LANE_EXTENSION] = threading.BoundedSemaphore(max(1, threads - 1))
+
+
+@contextmanager
+def expensive_lane() -> Iterator[None]:
+    """Hold a place in this worker's lane for reviews and batches, or answer 503."""
+    lane = current_app.extensions.get(LANE_EXTENSION)
+    if lane is None:
+        yield
+        return
+    if not lane.acquire(blocking=False):
+        raise ServiceUnavailable(
+            "Every place for reviews and batches on this worker is taken; retry after the "
+            "number of seconds in Retry-After.",
+            retry_after=BUSY_RETRY_SECONDS,
+        )
+    try:
+        yield
+    finally:
+        lane.release()
 
 
 def work_budget() -> Budget:

@@ -14,7 +14,7 @@ from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
 from service import docs, prebuilt, web
-from service.api import EXTENSION, bp, unique_keys
+from service.api import EXTENSION, bp, init_lane, unique_keys
 from service.checker import FactChecker
 from service.config import Config
 from service.corpus import load_corpus
@@ -130,6 +130,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     count_verdicts(checker, metrics)
     init_rate_limit(app, settings)
     init_security(app, settings)
+    init_lane(app, settings.threads)
     app.register_blueprint(bp)
     app.register_blueprint(docs.bp)
     app.register_blueprint(web.bp)

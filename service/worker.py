@@ -241,6 +241,10 @@ class BufferedThreadWorker(ThreadWorker):
 
     def _keepalive_after(self, conn: Any, keepalive: bool) -> bool:
         # An oversized body was refused unread: close rather than drain it.
-        if conn.oversized:
+        if conn.oversized or not keepalive:
             return False
-        return super()._keepalive_after(conn, keepalive)
+        # A body the app left unread (a 503 before parsing, say) is already in memory:
+        # draining it reads no socket, so gthread's 64 KiB cap (after which it closes the
+        # connection, silently for the client) is not needed up to the body limit.
+        deadline = time.monotonic() + self.read_timeout
+        return bool(conn.parser.finish_body(deadline=deadline, max_bytes=self.max_body))

@@ -91,14 +91,18 @@ def greedy_text(chars: int = 93_000) -> str:
     return "".join(parts)[:chars]
 
 
-def _review_greedily(base: str, until: float, took: list[float]) -> None:
+def _review_greedily(base: str, until: float, took: list[tuple[int, float]]) -> None:
     text = greedy_text()
     with requests.Session() as session:
         while time.monotonic() < until:
             started = time.monotonic()
             answer = session.post(f"{base}/v1/review", json={"text": text}, timeout=10)
-            assert answer.status_code == 200 and answer.json()["truncated"] is not None
-            took.append(time.monotonic() - started)
+            if answer.status_code == 200:
+                assert answer.json()["truncated"] is not None
+            else:  # the worker's places for reviews are taken: 503, retry later
+                assert answer.status_code == 503 and answer.headers["Retry-After"] == "1"
+                time.sleep(0.2)
+            took.append((answer.status_code, time.monotonic() - started))
 
 
 def test_greedy_reviews_stay_within_budget(tmp_path: Path) -> None:
@@ -109,12 +113,12 @@ def test_greedy_reviews_stay_within_budget(tmp_path: Path) -> None:
         alone = time.monotonic() - started
         assert answer.status_code == 200
         assert answer.json()["truncated"]["reason"] == "time"
-        greedy: list[float] = []
+        greedy: list[tuple[int, float]] = []
         clients = [
             threading.Thread(
                 target=_review_greedily, args=(server.base, time.monotonic() + 6, greedy)
             )
-            for _ in range(2)
+            for _ in range(4)
         ]
         for thread in clients:
             thread.start()
@@ -123,8 +127,10 @@ def test_greedy_reviews_stay_within_budget(tmp_path: Path) -> None:
         for thread in clients:
             thread.join(timeout=15)
     assert alone < 2.5, alone  # the budget is 1.5 s of work, then the answer is sent
-    assert greedy and max(greedy) < 5.0, greedy
-    assert sorted(took)[int(len(took) * 0.95)] < 2.0, took
+    reviewed = [seconds for status, seconds in greedy if status == 200]
+    assert reviewed and max(reviewed) < 5.0, greedy
+    # A thread of each worker stays free for ordinary checks (issue 13: they timed out).
+    assert sorted(took)[int(len(took) * 0.95)] < 1.0, took
 
 
 def test_made_up_methods_do_not_grow_metrics(tmp_path: Path) -> None:
