@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, request, send_file
+from flask import Blueprint, Response, current_app, request, send_file
 from marshmallow import ValidationError
 from werkzeug.exceptions import (
     BadRequest,
@@ -27,6 +24,7 @@ from service.claimreview import claim_review, claim_review_graph
 from service.config import PROJECT_ROOT
 from service.errors import unknown_source_messages
 from service.formats import json_only, negotiate, respond
+from service.lane import expensive_lane
 from service.model import Corpus
 from service.plaintext import render_check, render_review
 from service.review import Reviewer
@@ -179,40 +177,6 @@ def _refuse_long_chunked_body() -> None:
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     if len(request.get_data(cache=True)) >= limit and request.environ["wsgi.input"].read(1):
         raise RequestEntityTooLarge()
-
-
-LANE_EXTENSION = "factcheck.lane"
-BUSY_RETRY_SECONDS = 1
-
-
-def init_lane(app: Flask, threads: int) -> None:
-    """Let reviews and batches take at most ``threads - 1`` threads of a worker (at least 1).
-
-    A review may work 1.5 s; with every thread on one, ordinary checks would wait behind
-    them (issue 13: four clients looping reviews made checks time out). The lane keeps a
-    thread free for them; a review or batch that finds the lane full gets 503 at once.
-    Made before gunicorn forks, so each worker gets its own.
-    """
-    app.extensions[LANE_EXTENSION] = threading.BoundedSemaphore(max(1, threads - 1))
-
-
-@contextmanager
-def expensive_lane() -> Iterator[None]:
-    """Hold a place in this worker's lane for reviews and batches, or answer 503."""
-    lane = current_app.extensions.get(LANE_EXTENSION)
-    if lane is None:
-        yield
-        return
-    if not lane.acquire(blocking=False):
-        raise ServiceUnavailable(
-            "Every place for reviews and batches on this worker is taken; retry after the "
-            "number of seconds in Retry-After.",
-            retry_after=BUSY_RETRY_SECONDS,
-        )
-    try:
-        yield
-    finally:
-        lane.release()
 
 
 def work_budget() -> Budget:

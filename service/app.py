@@ -14,11 +14,12 @@ from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
 from service import docs, prebuilt, web
-from service.api import EXTENSION, bp, init_lane, unique_keys
+from service.api import EXTENSION, bp, unique_keys
 from service.checker import FactChecker
 from service.config import Config
 from service.corpus import load_corpus
 from service.errors import register_error_handlers
+from service.lane import init_lane
 from service.logs import configure_logging
 from service.observability import Metrics, count_verdicts, init_observability
 from service.ratelimit import init_rate_limit

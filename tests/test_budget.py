@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 
 from service.budget import Budget
+from service.lane import LANE_EXTENSION
 
 
 def greedy_text(chars: int) -> str:
@@ -91,3 +92,24 @@ def test_batch_refuses_other_formats(client, query: str, headers: dict, status: 
     assert answer.status_code == status, answer.get_json()
     if status == 422:
         assert "format" in answer.get_json()["errors"]
+
+
+@pytest.mark.parametrize("path", ["/v1/review", "/v1/check/batch"])
+def test_full_lane_is_503_and_checks_still_answer(
+    make_app: Callable[..., Flask], path: str
+) -> None:
+    app = make_app(FACTCHECK_THREADS=3)  # a lane of 2
+    client = app.test_client()
+    lane = app.extensions[LANE_EXTENSION]
+    body = {"text": "Armenia said 49 soldiers were killed."}
+    if path.endswith("batch"):
+        body = {"claims": ["Armenia said 49 soldiers were killed."]}
+    assert lane.acquire(blocking=False) and lane.acquire(blocking=False)  # two running
+    try:
+        busy = client.post(path, json=body)
+        assert busy.status_code == 503 and busy.headers["Retry-After"] == "1"
+        assert client.post("/v1/check", json={"claim": "A truce was holding."}).status_code == 200
+    finally:
+        lane.release()
+        lane.release()
+    assert client.post(path, json=body).status_code == 200
