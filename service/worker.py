@@ -55,54 +55,97 @@ TIMED_OUT = (
 NEED_MORE, COMPLETE, OVERSIZED = "need more", "complete", "oversized"
 
 
-def request_state(buf: bytes, *, max_body: int, max_head: int) -> str:
-    """Whether ``buf`` starts with a whole HTTP/1.x request (headers and body).
+class Inbox:
+    """The bytes of a request as they arrive, and whether they make a whole request yet.
 
-    ``OVERSIZED``: the head or the body is over its limit, and a thread should refuse it
-    now. A malformed head or body length is ``COMPLETE``: gunicorn's parser refuses it.
+    Parsing resumes where it stopped (the end of the head searched so far, the chunks
+    already walked), so a request trickled in many small pieces costs work linear in its
+    size, not quadratic.
     """
-    end = buf.find(HEAD_END)
-    if end < 0:
-        return OVERSIZED if len(buf) > max_head else NEED_MORE
-    head, body = buf[:end], memoryview(buf)[end + len(HEAD_END) :]
-    if _CHUNKED.search(head):
-        return _chunked_state(body, max_body)
-    lengths = _CONTENT_LENGTH.findall(head)
-    if not lengths:
-        return COMPLETE
-    if len(lengths) > 1 or not lengths[0].isdigit():
-        return COMPLETE  # gunicorn answers 400
-    length = int(lengths[0])
-    if length > max_body:
-        return OVERSIZED
-    return COMPLETE if len(body) >= length else NEED_MORE
 
+    def __init__(self, data: bytes = b"", *, max_body: int, max_head: int) -> None:
+        self.buf = bytearray(data)
+        self.max_body, self.max_head = max_body, max_head
+        self.body_at = -1  # where the body starts, once the head is whole
+        self.searched = 0  # the head end was looked for up to here
+        self.need: int | None = None  # the whole request's length (Content-Length)
+        self.chunked = False
+        self.chunk_at = 0  # the next chunk's size line starts here (in the body)
+        self.chunk_total = 0  # bytes of the chunks walked so far
 
-def _chunked_state(body: memoryview, max_body: int) -> str:
-    data, at, total = body.tobytes(), 0, 0
-    while True:
-        line_end = data.find(b"\r\n", at)
-        if line_end < 0:
-            return NEED_MORE if len(data) - at <= 1024 else COMPLETE
-        size_text = data[at:line_end].split(b";", 1)[0].strip()
-        try:
-            size = int(size_text, 16)
-        except ValueError:
+    def __len__(self) -> int:
+        return len(self.buf)
+
+    def add(self, data: bytes) -> str:
+        self.buf += data
+        return self.state()
+
+    def state(self) -> str:
+        """``NEED_MORE``, ``COMPLETE``, or ``OVERSIZED`` (head or body over its limit: a
+        thread should refuse it now). A malformed head or body length is ``COMPLETE``:
+        gunicorn's parser refuses it."""
+        if self.body_at < 0:
+            end = self.buf.find(HEAD_END, max(0, self.searched - len(HEAD_END) + 1))
+            self.searched = len(self.buf)
+            if end < 0:
+                return OVERSIZED if len(self.buf) > self.max_head else NEED_MORE
+            self.body_at = end + len(HEAD_END)
+            verdict = self._read_head(bytes(self.buf[:end]))
+            if verdict is not None:
+                return verdict
+        if self.chunked:
+            return self._walk_chunks()
+        assert self.need is not None
+        return COMPLETE if len(self.buf) >= self.need else NEED_MORE
+
+    def _read_head(self, head: bytes) -> str | None:
+        """Note how the body's end is known; a state when it is already decided."""
+        if _CHUNKED.search(head):
+            self.chunked = True
+            return None
+        lengths = _CONTENT_LENGTH.findall(head)
+        if not lengths:
+            self.need = self.body_at
+            return None
+        if len(lengths) > 1 or not lengths[0].isdigit():
+            self.need = 0
             return COMPLETE  # gunicorn answers 400
-        at = line_end + 2
-        if size == 0:
-            # Trailers (usually none), then an empty line.
-            if data.startswith(b"\r\n", at) or data.find(HEAD_END, at - 2) >= 0:
-                return COMPLETE
-            return NEED_MORE
-        # Oversized once more than the limit has arrived: the app then reads only bytes
-        # already buffered before it refuses the body.
-        total += min(size, len(data) - at)
-        if total > max_body:
-            return OVERSIZED
-        if len(data) < at + size + 2:
-            return NEED_MORE
-        at += size + 2
+        length = int(lengths[0])
+        self.need = self.body_at + length
+        return OVERSIZED if length > self.max_body else None
+
+    def _walk_chunks(self) -> str:
+        data = memoryview(self.buf)[self.body_at :]
+        while True:
+            at = self.chunk_at
+            line_end = self.buf.find(b"\r\n", self.body_at + at) - self.body_at
+            if line_end < 0:
+                return NEED_MORE if len(data) - at <= 1024 else COMPLETE
+            size_text = bytes(data[at:line_end]).split(b";", 1)[0].strip()
+            try:
+                size = int(size_text, 16)
+            except ValueError:
+                return COMPLETE  # gunicorn answers 400
+            start = line_end + 2
+            if size == 0:
+                # Trailers (usually none), then an empty line; gunicorn refuses too many.
+                if len(data) - start > self.max_head:
+                    return COMPLETE
+                whole = HEAD_END in b"\r\n" + bytes(data[start:])
+                return COMPLETE if whole else NEED_MORE
+            # Oversized once more than the limit has arrived: the app then reads only
+            # bytes already buffered before it refuses the body.
+            if self.chunk_total + min(size, len(data) - start) > self.max_body:
+                return OVERSIZED
+            if len(data) < start + size + 2:
+                return NEED_MORE
+            self.chunk_total += size
+            self.chunk_at = start + size + 2
+
+
+def request_state(buf: bytes, *, max_body: int, max_head: int) -> str:
+    """Whether ``buf`` starts with a whole HTTP/1.x request (see :meth:`Inbox.state`)."""
+    return Inbox(buf, max_body=max_body, max_head=max_head).state()
 
 
 def write_problem(sock: Any, status: int, reason: str, message: str) -> None:
@@ -148,9 +191,10 @@ class BufferedThreadWorker(ThreadWorker):
             conn.whole = False
             super().enqueue_req(conn)
             return
-        inbox = bytearray()
+        ahead = b""
         if conn.parser is not None:  # pipelined bytes read ahead with the last request
-            inbox += conn.parser.unreader.take_buffered()
+            ahead = conn.parser.unreader.take_buffered()
+        inbox = Inbox(ahead, max_body=self.max_body, max_head=self.max_head)
         conn.inbox, conn.oversized, conn.continued = inbox, False, False
         conn.read_deadline = time.monotonic() + self.read_timeout
         conn.sock.setblocking(False)
@@ -158,7 +202,7 @@ class BufferedThreadWorker(ThreadWorker):
         self.reading.append(conn)
         self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._read, conn))
         if inbox:
-            self._advance(conn)
+            self._advance(conn, inbox.state())
 
     def on_client_socket_readable(self, conn: Any, client: Any) -> None:
         """A kept-alive connection has a new request: read it in the loop too."""
@@ -176,16 +220,15 @@ class BufferedThreadWorker(ThreadWorker):
         if not data or self.buffered + len(data) > BUFFERED_BYTES:
             self._drop(conn)
             return
-        conn.inbox += data
         self.buffered += len(data)
-        self._advance(conn)
+        self._advance(conn, conn.inbox.add(data))
 
-    def _advance(self, conn: Any) -> None:
-        state = request_state(bytes(conn.inbox), max_body=self.max_body, max_head=self.max_head)
+    def _advance(self, conn: Any, state: str) -> None:
+        inbox = conn.inbox
         if state == NEED_MORE:
-            if not conn.continued and _EXPECT_CONTINUE.search(conn.inbox.split(HEAD_END)[0]):
-                conn.continued = True
-                if HEAD_END in conn.inbox:
+            if not conn.continued and inbox.body_at >= 0:
+                conn.continued = True  # the head is whole: answer its Expect, once
+                if _EXPECT_CONTINUE.search(bytes(inbox.buf[: inbox.body_at])):
                     try:
                         conn.sock.send(CONTINUE)
                     except OSError:
@@ -223,7 +266,8 @@ class BufferedThreadWorker(ThreadWorker):
 
     def handle(self, conn: Any) -> Any:
         """Serve the request read by the loop: the parser starts on the buffered bytes."""
-        inbox, conn.inbox = bytes(conn.inbox), bytearray()
+        inbox = bytes(conn.inbox.buf)
+        conn.inbox = Inbox(max_body=self.max_body, max_head=self.max_head)
         conn.data_ready = True
         try:
             conn.sock.setblocking(True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.worker import COMPLETE, NEED_MORE, OVERSIZED, request_state
+from service.worker import COMPLETE, NEED_MORE, OVERSIZED, Inbox, request_state
 
 HEAD = b"POST /v1/check HTTP/1.1\r\nHost: x\r\n"
 
@@ -50,3 +50,20 @@ def state(buf: bytes) -> str:
 )
 def test_request_state(buf: bytes, expected: str) -> None:
     assert state(buf) == expected
+
+
+@pytest.mark.parametrize(
+    "request_bytes",
+    [
+        HEAD + b"Content-Length: 40\r\n\r\n" + b"a" * 40,
+        HEAD + b"Transfer-Encoding: chunked\r\n\r\n5\r\nabcde\r\n3;x=1\r\nfgh\r\n0\r\n\r\n",
+        HEAD + b"Transfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\nX-Trailer: y\r\n\r\n",
+    ],
+    ids=["length", "chunked", "trailer"],
+)
+def test_inbox_fed_a_byte_at_a_time_agrees(request_bytes: bytes) -> None:
+    # The incremental reader must say "complete" exactly at the last byte, as a whole read.
+    inbox = Inbox(max_body=100, max_head=200)
+    states = [inbox.add(request_bytes[i : i + 1]) for i in range(len(request_bytes))]
+    assert states[-1] == COMPLETE and set(states[:-1]) == {NEED_MORE}
+    assert request_state(request_bytes, max_body=100, max_head=200) == COMPLETE
