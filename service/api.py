@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request, send_file
+from flask import Blueprint, Response, current_app, jsonify, request, send_file
 from marshmallow import ValidationError
 from werkzeug.exceptions import (
     BadRequest,
@@ -50,13 +50,14 @@ def check() -> Response:
 
 
 @bp.post("/v1/check/batch")
-def check_batch() -> dict[str, Any]:
+def check_batch() -> Response:
     """Judge up to 100 claims, answering in request order."""
     json_only()
     with expensive_lane():
         batch = BATCH_REQUEST.load(json_body())
         results, truncated = check_all(checker(), batch, budget=work_budget())
-    return BATCH_RESULT.dump({"results": results, "truncated": truncated})
+    response = jsonify(BATCH_RESULT.dump({"results": results, "truncated": truncated}))
+    return said_truncated(response, truncated)
 
 
 @bp.post("/v1/review")
@@ -72,7 +73,7 @@ def review() -> Response:
                 f"The text has {len(text)} characters; the limit is {limit} characters."
             )
         done = Reviewer(checker(), **query, budget=work_budget()).review(text)
-    return respond(
+    response = respond(
         media,
         json=lambda: dump_review(done),
         claimreview=lambda author, day: claim_review_graph(
@@ -80,6 +81,20 @@ def review() -> Response:
         ),
         text=lambda: render_review(done),
     )
+    return said_truncated(response, done.truncated)
+
+
+TRUNCATED_HEADER = "X-Truncated"
+
+
+def said_truncated(response: Response, truncated: Truncated | None) -> Response:
+    """Name a spent work budget in a header too: every format then says the answer is partial
+    (a ClaimReview graph has no field for it)."""
+    if truncated is not None:
+        response.headers[TRUNCATED_HEADER] = (
+            f"{truncated.reason}; skipped={truncated.skipped}; resume_at={truncated.resume_at}"
+        )
+    return response
 
 
 class TextTooLong(HTTPException):

@@ -33,6 +33,7 @@ METRICS_PATH = "/metrics"
 CORS_ALLOW_HEADERS = ("Authorization", "Content-Type", "X-API-Key", "X-Request-ID")
 CORS_EXPOSE_HEADERS = (
     "X-Request-ID",
+    "X-Truncated",
     "Retry-After",
     "X-RateLimit-Limit",
     "X-RateLimit-Remaining",

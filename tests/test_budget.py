@@ -60,6 +60,17 @@ def test_truncated_review_says_so_as_text(tight: Flask) -> None:
     answer = tight.test_client().post("/v1/review?format=text", json={"text": greedy_text(2_000)})
     assert answer.status_code == 200
     assert answer.get_data(as_text=True).splitlines()[1].startswith("Truncated (checks budget")
+    assert answer.headers["X-Truncated"].startswith("checks; skipped=")
+
+
+def test_truncated_claimreview_says_so_in_a_header(tight: Flask) -> None:
+    answer = tight.test_client().post(
+        "/v1/review?format=claimreview", json={"text": greedy_text(2_000)}
+    )
+    assert answer.status_code == 200 and answer.mimetype == "application/ld+json"
+    reason, skipped, resume_at = answer.headers["X-Truncated"].split("; ")
+    assert reason == "checks" and skipped.startswith("skipped=")
+    assert resume_at.startswith("resume_at=")
 
 
 def test_batch_stops_when_the_checks_run_out(tight: Flask) -> None:
@@ -67,11 +78,15 @@ def test_batch_stops_when_the_checks_run_out(tight: Flask) -> None:
     body = tight.test_client().post("/v1/check/batch", json={"claims": claims}).get_json()
     assert [r["claim"] for r in body["results"]] == claims[:4]
     assert body["truncated"] == {"reason": "checks", "skipped": 2, "resume_at": 4}
+    answer = tight.test_client().post("/v1/check/batch", json={"claims": claims})
+    assert answer.headers["X-Truncated"] == "checks; skipped=2; resume_at=4"
 
 
 def test_whole_batch_is_not_truncated(client) -> None:
     body = client.post("/v1/check/batch", json={"claims": ["A truce was holding."]}).get_json()
     assert body["truncated"] is None and len(body["results"]) == 1
+    answer = client.post("/v1/check/batch", json={"claims": ["A truce was holding."]})
+    assert "X-Truncated" not in answer.headers
 
 
 @pytest.mark.parametrize(
