@@ -8,7 +8,8 @@ threads). Here the worker's event loop reads the request instead, without blocki
 buffer; only a complete request (headers and body) goes to a thread, which then never
 waits for the client. A request not complete within ``FACTCHECK_READ_TIMEOUT`` seconds is
 answered ``408`` and closed; writing the response is bounded by the same time, so a client
-that does not read its answer does not hold a thread either.
+that does not read its answer holds a thread no longer than that (the thread writes the
+answer: one bigger than the kernel's socket buffer waits for the client).
 
 Bounds: a request body over ``FACTCHECK_MAX_BODY_BYTES`` goes to a thread as soon as that
 is known (the app answers ``413`` without reading on), and the connection is then closed
