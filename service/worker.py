@@ -7,16 +7,18 @@ hold every thread of every worker (issue 13: 4 slow connections stalled 2 worker
 threads). Here the worker's event loop reads the request instead, without blocking, into a
 buffer; only a complete request (headers and body) goes to a thread, which then never
 waits for the client. A request not complete within ``FACTCHECK_READ_TIMEOUT`` seconds is
-answered ``408`` and closed; writing the response is bounded by the same time, so a client
-that does not read its answer holds a thread no longer than that (the thread writes the
-answer: one bigger than the kernel's socket buffer waits for the client).
+answered ``408`` and closed. The answer goes the same way back: the thread writes it to an
+:class:`Outbox`, and the event loop sends it as the client takes it, closing the
+connection of a client that has not taken it within the same time; so a client that reads
+slowly, or never, holds no thread either.
 
 Bounds: a request body over ``FACTCHECK_MAX_BODY_BYTES`` goes to a thread as soon as that
 is known (the app answers ``413`` without reading on), and the connection is then closed
 rather than drained; headers over gunicorn's own limits go to gunicorn's parser, which
-refuses them (as ``application/problem+json``, like every other error). All the buffers of
-one worker hold at most ``BUFFERED_BYTES``; past that, the connection that would exceed it
-is closed.
+refuses them (as ``application/problem+json``, like every other error). All the request
+buffers of one worker hold at most ``BUFFERED_BYTES``; past that, the connection that
+would exceed it is closed. An answer over ``OUTBOX_BYTES``, and every answer while the
+loop holds ``OUTBOXES_BYTES`` not yet taken, is written by its thread (with the timeout).
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ from service.config import Config
 
 # All request buffers of one worker together (bytes): 64 full 1 MiB bodies.
 BUFFERED_BYTES = 64 * 1024 * 1024
+# The largest answer a thread hands to the event loop to send; a bigger one it sends itself,
+# as it does every answer while the loop holds OUTBOXES_BYTES of answers not yet taken.
+OUTBOX_BYTES = 8 * 1024 * 1024
+OUTBOXES_BYTES = 64 * 1024 * 1024
 RECV_BYTES = 65_536
 HEAD_END = b"\r\n\r\n"
 _CONTENT_LENGTH = re.compile(rb"^content-length[ \t]*:[ \t]*(\S*)[ \t]*$", re.I | re.M)
@@ -166,6 +172,43 @@ def write_problem(sock: Any, status: int, reason: str, message: str) -> None:
     util.write_nonblock(sock, head.encode("latin-1") + body)
 
 
+class Outbox:
+    """Stands for the client's socket while the app answers: keeps what it writes.
+
+    The worker's event loop then sends it, so a client that reads its answer slowly (or
+    never) holds no thread. Past ``limit`` bytes (an unusually big answer) it sends what
+    it holds and writes the rest itself, through the real socket, with its timeout.
+    """
+
+    def __init__(self, sock: Any, limit: int) -> None:
+        self.sock = sock
+        self.limit = limit
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.direct = False
+
+    def sendall(self, data: bytes) -> None:
+        if self.direct:
+            self.sock.sendall(data)
+            return
+        self.parts.append(bytes(data))
+        self.size += len(data)
+        if self.size > self.limit:
+            self.direct = True
+            self.sock.sendall(self.take())
+
+    def send(self, data: bytes) -> int:
+        self.sendall(data)
+        return len(data)
+
+    def take(self) -> bytes:
+        held, self.parts, self.size = b"".join(self.parts), [], 0
+        return held
+
+    def __getattr__(self, name: str) -> Any:  # fileno, gettimeout, shutdown…
+        return getattr(self.sock, name)
+
+
 class BufferedThreadWorker(ThreadWorker):
     """``gthread`` whose event loop reads each request whole (see the module docstring)."""
 
@@ -180,7 +223,11 @@ class BufferedThreadWorker(ThreadWorker):
             + len(HEAD_END)
         )
         self.reading: deque[Any] = deque()
+        self.writing: deque[Any] = deque()
         self.buffered = 0
+        self.outboxed = 0  # bytes of answers the event loop holds
+        # Answers go through Outbox: a file is read and written as bytes, not sendfile().
+        cfg.set("sendfile", False)
         # gunicorn's Worker.handle_error writes through this function; in this worker
         # process (never in the master), it writes the service's error shape instead.
         util.write_error = write_problem
@@ -259,11 +306,58 @@ class BufferedThreadWorker(ThreadWorker):
         conn.close()
 
     def murder_pending(self) -> None:
-        """Also answer 408 to, and close, connections whose request is late."""
+        """Also answer 408 to connections whose request is late, and close those whose
+        client has not taken its answer in time."""
         super().murder_pending()
         now = time.monotonic()
         while self.reading and self.reading[0].read_deadline <= now:
             self._drop(self.reading[0], TIMED_OUT)
+        while self.writing and self.writing[0].write_deadline <= now:
+            conn = self.writing.popleft()
+            try:
+                self.poller.unregister(conn.sock)
+            except (KeyError, ValueError, OSError):
+                pass
+            self.outboxed -= conn.outbox_size
+            self.nr_conns -= 1
+            conn.close()
+
+    def finish_request(self, conn: Any, fs: Any) -> None:
+        """Send the answer the thread left, from the event loop, then carry on as gthread."""
+        pending, conn.outbox = getattr(conn, "outbox", b""), b""
+        if pending and not fs.cancelled() and fs.exception() is None:
+            conn.sock.setblocking(False)
+            conn.write_deadline = time.monotonic() + self.read_timeout
+            conn.outbox_size = len(pending)
+            self.outboxed += len(pending)
+            self._write(conn, memoryview(pending), fs)
+            return
+        super().finish_request(conn, fs)
+
+    def _write(self, conn: Any, data: memoryview, fs: Any) -> None:
+        try:
+            sent = conn.sock.send(data)
+        except (BlockingIOError, InterruptedError):
+            sent = 0
+        except OSError:
+            self.outboxed -= conn.outbox_size
+            self.nr_conns -= 1
+            conn.close()
+            return
+        data = data[sent:]
+        if not len(data):
+            self.outboxed -= conn.outbox_size
+            super().finish_request(conn, fs)
+            return
+        self.writing.append(conn)
+        self.poller.register(
+            conn.sock, selectors.EVENT_WRITE, partial(self._writable, conn, data, fs)
+        )
+
+    def _writable(self, conn: Any, data: memoryview, fs: Any, client: Any) -> None:
+        self.poller.unregister(client)
+        self.writing.remove(conn)
+        self._write(conn, data, fs)
 
     def handle(self, conn: Any) -> Any:
         """Serve the request read by the loop: the parser starts on the buffered bytes."""
@@ -279,10 +373,21 @@ class BufferedThreadWorker(ThreadWorker):
         return super().handle(conn)
 
     def handle_request(self, req: Any, conn: Any) -> bool:
-        # A deadline on every socket call from here: a client that does not read its
-        # answer, or an oversized body the app left unread, cannot hold the thread.
-        conn.sock.settimeout(self.read_timeout)
-        return super().handle_request(req, conn)
+        # The app writes its answer to an Outbox, sent later by the event loop; a deadline
+        # on every real socket call from here (an answer too big for the outbox, an
+        # oversized body the app left unread) bounds what the thread can wait for.
+        real = conn.sock
+        real.settimeout(self.read_timeout)
+        conn.outbox = b""
+        # (outboxed is read without a lock: an estimate, which is all a bound needs.)
+        room = OUTBOX_BYTES if self.outboxed < OUTBOXES_BYTES else 0
+        conn.sock = outbox = Outbox(real, room)
+        try:
+            keep = super().handle_request(req, conn)
+        finally:
+            conn.sock = real
+        conn.outbox = outbox.take()
+        return keep
 
     def _keepalive_after(self, conn: Any, keepalive: bool) -> bool:
         # An oversized body was refused unread: close rather than drain it.

@@ -233,3 +233,19 @@ def test_malformed_http_and_big_bodies_get_problems(tmp_path: Path) -> None:
         assert head.startswith(b"HTTP/1.1 %d " % status), (status, head)
         assert b"Content-Type: application/problem+json" in head, (status, head)
         assert json.loads(body)["status"] == status
+
+
+def test_a_client_that_never_reads_holds_no_thread(tmp_path: Path) -> None:
+    # One worker with one thread. A client asks for 300 copies of /openapi.yaml (about
+    # 14 MB, far more than the sockets' buffers hold) and reads none of it: the thread
+    # hands each answer to the event loop instead of waiting for the client to take it.
+    settings = {"FACTCHECK_WORKERS": "1", "FACTCHECK_THREADS": "1", "FACTCHECK_READ_TIMEOUT": "5"}
+    with gunicorn_server(tmp_path, **settings) as server:
+        port = int(server.base.rsplit(":", 1)[1])
+        with socket.socket() as greedy:
+            greedy.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            greedy.connect(("127.0.0.1", port))
+            greedy.sendall(b"GET /openapi.yaml HTTP/1.1\r\nHost: x\r\n\r\n" * 300)
+            time.sleep(1.0)
+            took = ordinary_checks(server, 10)
+    assert max(took) < 1.0, took
