@@ -1,8 +1,8 @@
 """Ordinary checks' latency under hostile traffic, through a real gunicorn (issue 13).
 
 Usage: ``.venv/bin/python bench/hostile.py [--workers N] [--threads N] [--seconds S]
-[scenario ...]`` with scenarios ``baseline``, ``slow``, ``greedy``, ``worst``, ``methods``
-(default: all, in that order).
+[scenario ...]`` with scenarios ``baseline``, ``slow``, ``noread``, ``greedy``, ``worst``,
+``methods`` (default: all, in that order).
 
 Starts gunicorn as the README's quick start does (``gunicorn "service:create_app()"`` with
 ``gunicorn.conf.py``: 127.0.0.1 only, on a free port), with ``--workers`` workers of
@@ -10,6 +10,8 @@ Starts gunicorn as the README's quick start does (``gunicorn "service:create_app
 
 - ``baseline``: one client sends an ordinary check every 0.1 s for ``--seconds``;
 - ``slow``: the same, while 8 connections send a check a byte a second;
+- ``noread``: the same, while 4 connections each ask for 300 copies of ``/openapi.yaml``
+  (about 14 MB) and read none of it;
 - ``greedy``: the same, while 4 clients loop on 93 KB clause-heavy reviews (waiting 0.2 s
   after a 503, as its Retry-After asks);
 - ``worst``: the cost of the most expensive legal requests alone (that review; a batch
@@ -130,6 +132,16 @@ def send_slowly(port: int, until: float) -> None:
             time.sleep(0.5)
 
 
+def never_read(port: int, until: float) -> None:
+    """Ask for 300 copies of /openapi.yaml (about 14 MB) on one connection, read none."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.connect(("127.0.0.1", port))
+        sock.sendall(b"GET /openapi.yaml HTTP/1.1\r\nHost: x\r\n\r\n" * 300)
+        while time.monotonic() < until:
+            time.sleep(0.2)
+
+
 def review_greedily(base: str, took: list[tuple[int, float]], until: float) -> None:
     text = greedy_text()
     with requests.Session() as session:
@@ -199,7 +211,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("scenarios", nargs="*", default=[])
     args = parser.parse_args()
-    chosen = args.scenarios or ["baseline", "slow", "greedy", "worst", "methods"]
+    chosen = args.scenarios or ["baseline", "slow", "noread", "greedy", "worst", "methods"]
     seconds = min(max(args.seconds, 3.0), 60.0)
     with tempfile.TemporaryDirectory(prefix="factcheck-hostile-") as folder:
         process, base = start(args.workers, args.threads, Path(folder))
@@ -210,6 +222,8 @@ def main() -> None:
                     figures = ordinary(base, seconds)
                 elif name == "slow":
                     figures = under(base, seconds, send_slowly, 8, port)
+                elif name == "noread":
+                    figures = under(base, seconds, never_read, 4, port)
                 elif name == "greedy":
                     greedy: list[tuple[int, float]] = []
                     figures = under(base, seconds, review_greedily, 4, base, greedy)
