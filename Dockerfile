@@ -13,11 +13,13 @@ RUN python -m venv /opt/venv \
 FROM python:3.11-slim
 
 # Settings of the README's table, with the same defaults (FACTCHECK_WORKERS is left to the
-# number of cores the container may use; keys and the rate limit are unset: see README).
+# number of cores the container may use; keys and the rate limit are unset: see README),
+# except FACTCHECK_HOST: inside its container the service listens on every interface.
 # The app's files are read-only, so numba keeps its compiled retrieval kernel under /tmp.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PATH=/opt/venv/bin:$PATH \
+    FACTCHECK_HOST=0.0.0.0 \
     PORT=8000 \
     FACTCHECK_CORPUS=/app/seeds \
     FACTCHECK_MAX_BODY_BYTES=1048576 \
@@ -27,10 +29,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     FACTCHECK_TIMEOUT=30 \
     FACTCHECK_GRACEFUL_TIMEOUT=30 \
     FACTCHECK_KEEPALIVE=5 \
+    FACTCHECK_READ_TIMEOUT=10 \
     FACTCHECK_TRUSTED_PROXIES=0 \
+    FACTCHECK_PROXY_ADDRESSES=127.0.0.1/8,::1 \
     FACTCHECK_CORS_ORIGINS=* \
-    FACTCHECK_RATE_LIMIT_STORAGE=memory:// \
+    FACTCHECK_RATE_LIMIT_STORAGE=local:// \
     FACTCHECK_MAX_REVIEW_CHARS=100000 \
+    FACTCHECK_WORK_BUDGET_MS=1500 \
+    FACTCHECK_MAX_CHECKS=1000 \
     FACTCHECK_AUTHOR_NAME="Fact-checking service" \
     NUMBA_CACHE_DIR=/tmp/numba-cache
 

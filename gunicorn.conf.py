@@ -31,9 +31,12 @@ except ConfigError as exc:
 # Load the corpus once in the master; forked workers share it copy-on-write.
 preload_app = True
 
-bind = f"0.0.0.0:{_settings.port}"
-# gthread also for one thread: it keeps connections alive between a load balancer's requests.
-worker_class = "gthread"
+# Loopback unless told otherwise (FACTCHECK_HOST=0.0.0.0; the Docker image does so).
+_host = f"[{_settings.host}]" if ":" in _settings.host else _settings.host
+bind = f"{_host}:{_settings.port}"
+# gthread whose event loop reads each request whole before a thread serves it, so slow
+# clients hold no thread (service/worker.py); it keeps connections alive like gthread.
+worker_class = "service.worker.BufferedThreadWorker"
 workers = _settings.workers
 threads = _settings.threads
 # A worker silent this long is killed and replaced (see README, "Timeouts").

@@ -8,7 +8,7 @@ from typing import Any, TypedDict
 from marshmallow import RAISE, Schema, fields, post_load
 from marshmallow.validate import Length, Range
 
-from schemas.fields import Bound, SizedList, StrictInteger, TrimmedString
+from schemas.fields import Bound, SizedList, StrictInteger, TrimmedString, has_word
 from service.model import Stance, Verdict
 
 DEFAULT_TOP_K = 5
@@ -41,7 +41,7 @@ class _CheckOptions(_Request):
 class CheckItemSchema(_CheckOptions):
     """One claim with its optional options, as sent."""
 
-    claim = TrimmedString(required=True, validate=CLAIM_LENGTH)
+    claim = TrimmedString(required=True, validate=[CLAIM_LENGTH, has_word])
 
 
 def _resolve(item: dict[str, Any], defaults: dict[str, Any]) -> CheckQuery:
@@ -147,10 +147,19 @@ class CheckResultSchema(Schema):
     notes = fields.List(fields.String())
 
 
+class TruncatedSchema(Schema):
+    """Dumps a ``service.budget.Truncated``: why the work stopped early, what it skipped."""
+
+    reason = fields.String()
+    skipped = fields.Integer()
+    resume_at = fields.Integer()
+
+
 class BatchResultSchema(Schema):
-    """Dumps ``{"results": [CheckResult, ...]}``."""
+    """Dumps ``{"results": [CheckResult, ...], "truncated": Truncated | None}``."""
 
     results = fields.List(fields.Nested(CheckResultSchema))
+    truncated = fields.Nested(TruncatedSchema, allow_none=True)
 
 
 CHECK_REQUEST = CheckRequestSchema()

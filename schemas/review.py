@@ -8,7 +8,7 @@ from typing import Any, TypedDict
 
 from marshmallow import Schema, fields, post_load
 
-from schemas.check import CheckResultSchema, _CheckOptions
+from schemas.check import CheckResultSchema, TruncatedSchema, _CheckOptions
 from service.model import CheckResult
 from service.review import Review, Segment
 
@@ -71,10 +71,11 @@ class SegmentSchema(Schema):
 REVIEW_REQUEST = ReviewRequestSchema()
 _SEGMENT = SegmentSchema()
 _RESULT = CheckResultSchema()
+_TRUNCATED = TruncatedSchema()
 
 
 def dump_review(review: Review) -> dict[str, Any]:
-    """``{"sentences", "counts", "checked", "took_ms"}`` of a review.
+    """``{"sentences", "counts", "checked", "took_ms", "truncated"}`` of a review.
 
     Each sentence has its ``result`` (a check result or null) and its ``clauses`` (segments
     with their own ``result``). A text that occurs several times is checked once (the review
@@ -99,4 +100,5 @@ def dump_review(review: Review) -> dict[str, Any]:
         "counts": dict(review.counts),
         "checked": review.checked,
         "took_ms": review.took_ms,
+        "truncated": None if review.truncated is None else _TRUNCATED.dump(review.truncated),
     }

@@ -5,16 +5,32 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from marshmallow import Schema, fields
+from marshmallow import EXCLUDE, Schema, fields
+from marshmallow.validate import Range
 
 from service.model import Document, Passage
 
+# The most characters of a document one GET /v1/sources/<id> answers (about 100 KB).
+MAX_SOURCE_CHARS = 100_000
+
 
 class SourceView(NamedTuple):
-    """A document with its passages: what the source schemas dump."""
+    """A document with its passages (those of the window ``start:end`` for one source)."""
 
     document: Document
     passages: Sequence[Passage]
+    start: int = 0
+    end: int | None = None
+
+
+class SourceQuerySchema(Schema):
+    """The query of ``GET /v1/sources/<id>``: which characters of the text to send."""
+
+    class Meta:
+        unknown = EXCLUDE  # a cache-buster or a tracker's parameter is not an error
+
+    offset = fields.Integer(load_default=0, validate=Range(min=0))
+    length = fields.Integer(load_default=MAX_SOURCE_CHARS, validate=Range(1, MAX_SOURCE_CHARS))
 
 
 class SourceSchema(Schema):
@@ -36,10 +52,21 @@ class PassageRefSchema(Schema):
     end = fields.Integer()
 
 
-class SourceDetailSchema(SourceSchema):
-    """One source with its full text and the offsets of its passages in that text."""
+def _next_offset(view: SourceView) -> int | None:
+    end = len(view.document.text) if view.end is None else view.end
+    return end if end < len(view.document.text) else None
 
-    text = fields.String(attribute="document.text")
+
+class SourceDetailSchema(SourceSchema):
+    """One source with (a window of) its text and the passages in that window.
+
+    ``text`` is ``full_text[offset:offset + length]``; passage offsets are into the full
+    text; ``next_offset`` is where the next window starts (null at the end).
+    """
+
+    offset = fields.Integer(attribute="start")
+    next_offset = fields.Function(_next_offset)
+    text = fields.Function(lambda view: view.document.text[view.start : view.end])
     passages = fields.List(fields.Nested(PassageRefSchema))
 
 
@@ -59,5 +86,6 @@ class ReadySchema(Schema):
 
 
 SOURCE_LIST = SourceListSchema()
+SOURCE_QUERY = SourceQuerySchema()
 SOURCE_DETAIL = SourceDetailSchema()
 READY = ReadySchema()

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import gc
+import logging
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
 from service import docs, prebuilt, web
-from service.api import EXTENSION, bp
+from service.api import EXTENSION, bp, unique_keys
 from service.checker import FactChecker
 from service.config import Config
 from service.corpus import load_corpus
 from service.errors import register_error_handlers
+from service.lane import init_lane
 from service.logs import configure_logging
 from service.observability import Metrics, count_verdicts, init_observability
 from service.ratelimit import init_rate_limit
+from service.retrieval import top_k_in
 from service.security import init_security
 
 
@@ -33,6 +38,7 @@ class StrictJSONProvider(DefaultJSONProvider):
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         kwargs.setdefault("parse_constant", _reject_constant)
+        kwargs.setdefault("object_pairs_hook", unique_keys)
         return super().loads(s, **kwargs)
 
 
@@ -40,11 +46,59 @@ class StrictJSONProvider(DefaultJSONProvider):
 YOUNG_COLLECTION = 10_000
 
 
+# Seconds between two "still working" lines while the corpus is analysed at start-up.
+PROGRESS_SECONDS = 10.0
+
+logger = logging.getLogger(__name__)
+
+
 def _checker(settings: Config) -> FactChecker:
     """Load the prebuilt index when one is configured, else analyse the corpus now."""
     if settings.index is not None:
-        return prebuilt.load(settings.index, settings.corpus)
-    return FactChecker.learn(load_corpus(settings.corpus))
+        with progress("loading the prebuilt index"):
+            return prebuilt.load(settings.index, settings.corpus)
+    corpus = load_corpus(settings.corpus)
+    what = f"analysing {len(corpus.documents)} documents, {len(corpus.passages)} passages"
+    with progress(what):
+        return FactChecker.learn(corpus)
+
+
+@contextmanager
+def progress(what: str, every: float = PROGRESS_SECONDS) -> Iterator[None]:
+    """Log ``what`` now, then a line every ``every`` seconds until the block is done.
+
+    A large corpus takes minutes to analyse (issue 13: 164 s for one 50 MB file, with
+    nothing logged meanwhile); these lines tell an operator the start-up is alive.
+    """
+    logger.info("%s…", what)
+    started = time.monotonic()
+    done = threading.Event()
+
+    def report() -> None:
+        while not done.wait(every):
+            logger.info("%s: still working, %.0f s so far", what, time.monotonic() - started)
+
+    reporter = threading.Thread(target=report, name="startup-progress", daemon=True)
+    reporter.start()
+    try:
+        yield
+    finally:
+        done.set()
+        reporter.join()  # no thread is left when gunicorn forks the workers
+
+
+def warm_up(checker: FactChecker) -> None:
+    """Compile (or load from numba's cache) the kernel of filtered searches now.
+
+    numba compiles a kernel on first use: the first request filtered by ``sources`` or
+    ``as_of`` took 1.5 s (issue 13). The index loads its unfiltered kernel itself; this
+    runs the one for a few documents' ranges on the index's own arrays (so with their
+    types), in the gunicorn master: the workers inherit it ready. Nothing is analysed.
+    """
+    index = checker.index
+    if index.bm25.vocab_dict:
+        bounds = checker.corpus.passages.bounds
+        top_k_in(index.bm25.scores, [0], 1, bounds[:1], bounds[1:2])
 
 
 def _reject_constant(name: str) -> Any:
@@ -62,6 +116,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings = Config.from_env(overrides=config)
     configure_logging(settings.log_level, settings.log_format)
     checker = _checker(settings)
+    warm_up(checker)
     corpus = checker.corpus
 
     app = Flask("service", static_folder=None)
@@ -76,6 +131,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     count_verdicts(checker, metrics)
     init_rate_limit(app, settings)
     init_security(app, settings)
+    init_lane(app, settings.threads)
     app.register_blueprint(bp)
     app.register_blueprint(docs.bp)
     app.register_blueprint(web.bp)

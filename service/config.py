@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -76,6 +77,7 @@ _API_KEY = re.compile(r"[\x21-\x2b\x2d-\x7e]+")
 # An origin is scheme://host[:port], nothing after; extension schemes (chrome-extension://) too.
 _ORIGIN = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s,?#@]+")
 RATE_LIMIT_STORAGE_SCHEMES = (
+    "local",
     "memory",
     "redis",
     "rediss",
@@ -105,6 +107,41 @@ def _bounded_int(low: int, high: int) -> Callable[[str, Any], int]:
         return value
 
     return parse
+
+
+def _host(name: str, raw: Any) -> str:
+    """An IP address to listen on (``127.0.0.1``, ``0.0.0.0``, ``::``)."""
+    try:
+        return str(ipaddress.ip_address(raw.strip() if isinstance(raw, str) else raw))
+    except ValueError:
+        raise ConfigError(
+            f"{name} must be an IP address such as 127.0.0.1 or 0.0.0.0, got {raw!r}"
+        ) from None
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+LOOPBACK: tuple[Network, ...] = (
+    ipaddress.ip_network("127.0.0.0/8"),
+    ipaddress.ip_network("::1/128"),
+)
+
+
+def _networks(name: str, raw: Any) -> tuple[Network, ...]:
+    """Comma-separated addresses or networks (``10.0.0.0/8``, ``::1``)."""
+    if not isinstance(raw, str):
+        raise ConfigError(f"{name} must be a comma-separated list of IP addresses or networks")
+    found = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        try:
+            found.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ConfigError(
+                f"{name} must be a comma-separated list of IP addresses or networks such as "
+                f"10.0.0.0/8, got {item!r}"
+            ) from None
+    return tuple(found)
 
 
 def _log_format(name: str, raw: Any) -> str:
@@ -204,7 +241,7 @@ def _storage_uri(name: str, raw: Any) -> str:
     if scheme not in RATE_LIMIT_STORAGE_SCHEMES:
         schemes = ", ".join(f"{s}://" for s in RATE_LIMIT_STORAGE_SCHEMES)
         raise ConfigError(
-            f"{name} must be memory:// or a Redis URL such as redis://redis:6379/0 "
+            f"{name} must be local://, memory:// or a Redis URL such as redis://redis:6379/0 "
             f"(one of {schemes}); got a value with scheme {scheme or 'none'!r}"
         )
     return raw.strip()
@@ -232,16 +269,24 @@ class Config:
     index: Path | None = setting("FACTCHECK_INDEX", _optional_path, None)
     # Review and ClaimReview output (service/review.py, service/claimreview.py).
     max_review_chars: int = setting("FACTCHECK_MAX_REVIEW_CHARS", _positive_int, 100_000)
+    # The work one review or batch may cost (service/budget.py): then it answers partial.
+    work_budget_ms: int = setting("FACTCHECK_WORK_BUDGET_MS", _bounded_int(1, 600_000), 1500)
+    max_checks: int = setting("FACTCHECK_MAX_CHECKS", _bounded_int(1, 100_000), 1000)
     author_name: str = setting("FACTCHECK_AUTHOR_NAME", _text, "Fact-checking service")
     author_url: str | None = setting("FACTCHECK_AUTHOR_URL", _optional_url, None)
     # Serving: read by gunicorn.conf.py (PORT also by `python -m service`).
+    host: str = setting("FACTCHECK_HOST", _host, "127.0.0.1")
     port: int = setting("PORT", _bounded_int(1, 65535), 8000)
     workers: int = setting("FACTCHECK_WORKERS", _bounded_int(1, 256), usable_cores())
     threads: int = setting("FACTCHECK_THREADS", _bounded_int(1, 256), 2)
     timeout: int = setting("FACTCHECK_TIMEOUT", _bounded_int(1, 3600), 30)
     graceful_timeout: int = setting("FACTCHECK_GRACEFUL_TIMEOUT", _bounded_int(1, 3600), 30)
     keepalive: int = setting("FACTCHECK_KEEPALIVE", _bounded_int(1, 3600), 5)
+    # Seconds a client has to send a whole request, and to take its answer (service/worker.py).
+    read_timeout: int = setting("FACTCHECK_READ_TIMEOUT", _bounded_int(1, 3600), 10)
     trusted_proxies: int = setting("FACTCHECK_TRUSTED_PROXIES", _bounded_int(0, 10), 0)
+    # Peers whose X-Forwarded-For is believed; from any other, the header is ignored.
+    proxy_addresses: tuple[Network, ...] = setting("FACTCHECK_PROXY_ADDRESSES", _networks, LOOPBACK)
     # Security, rate limiting and observability (service/security.py, limits.py, observability.py).
     log_format: str = setting("FACTCHECK_LOG_FORMAT", _log_format, "json")
     cors_origins: tuple[str, ...] = setting("FACTCHECK_CORS_ORIGINS", _cors_origins, ("*",))
@@ -252,7 +297,7 @@ class Config:
     metrics_keys: tuple[str, ...] = setting("FACTCHECK_METRICS_KEYS", _keys, (), secret=True)
     rate_limit: str | None = setting("FACTCHECK_RATE_LIMIT", _rate_limit, None)
     rate_limit_storage: str = setting(
-        "FACTCHECK_RATE_LIMIT_STORAGE", _storage_uri, "memory://", secret=True
+        "FACTCHECK_RATE_LIMIT_STORAGE", _storage_uri, "local://", secret=True
     )
 
     @property

@@ -6,6 +6,13 @@ name without its extension; a ``.md`` file may open with ``key: value`` front ma
 ``sources.json`` sidecar maps source ids to metadata. Any other entry (other extensions,
 hidden files, subfolders) is ignored. Every problem raises :class:`CorpusError` whose message
 names the file, and the line where there is one.
+
+Only files inside the folder are read: a symbolic link is resolved, and one that leads
+outside the folder stops the start (issue 13: a link to a file elsewhere was served as a
+source). One document may hold at most ``MAX_DOCUMENT_CHARS`` characters, so one huge file
+cannot take the memory of the start-up (its analysis costs far more than its text); a
+``.jsonl`` file is read a line at a time. Reading logs its progress every
+``PROGRESS_SECONDS`` for a corpus that takes that long.
 """
 
 from __future__ import annotations
@@ -14,6 +21,8 @@ import json
 import logging
 import os
 import re
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -33,6 +42,9 @@ SOURCE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 FRONT_MATTER_FENCE = "---"
 NULL_WORDS = frozenset({"", "null", "~"})
+# The longest document (characters): a long report is a few hundred thousand.
+MAX_DOCUMENT_CHARS = 5_000_000
+PROGRESS_SECONDS = 5.0
 
 
 class CorpusError(Exception):
@@ -58,6 +70,7 @@ def load_corpus(path: str | os.PathLike[str]) -> Corpus:
         raise CorpusError(f"{folder}: corpus folder does not exist")
     if not folder.is_dir():
         raise CorpusError(f"{folder}: corpus path is not a directory")
+    _refuse_links_out(folder)
     entries = _read_entries(folder)
     if not entries:
         raise CorpusError(f"{folder}: corpus folder holds no non-empty document")
@@ -69,6 +82,24 @@ def load_corpus(path: str | os.PathLike[str]) -> Corpus:
     return Corpus(documents, PassageTable.from_spans(documents, spans))
 
 
+def _refuse_links_out(folder: Path) -> None:
+    """Refuse an entry of ``folder`` that resolves to a place outside it (a symbolic link)."""
+    root = folder.resolve()
+    try:
+        files = sorted(folder.iterdir())
+    except OSError as exc:
+        raise CorpusError(f"{folder}: cannot list corpus folder: {exc.strerror or exc}") from exc
+    for file in files:
+        if not file.is_symlink():
+            continue
+        target = file.resolve()
+        if not target.is_relative_to(root):
+            raise CorpusError(
+                f"{file}: a symbolic link to a place outside the corpus folder; only files "
+                "inside it are read (copy the file in, or point FACTCHECK_CORPUS elsewhere)"
+            )
+
+
 def _read_entries(folder: Path) -> dict[str, _Entry]:
     """Read every document file of ``folder``, keyed by source id; refuse duplicate ids."""
     try:
@@ -76,7 +107,17 @@ def _read_entries(folder: Path) -> dict[str, _Entry]:
     except OSError as exc:
         raise CorpusError(f"{folder}: cannot list corpus folder: {exc.strerror or exc}") from exc
     entries: dict[str, _Entry] = {}
-    for file in files:
+    started = last = time.monotonic()
+    for number, file in enumerate(files, 1):
+        if time.monotonic() - last >= PROGRESS_SECONDS:
+            last = time.monotonic()
+            logger.info(
+                "reading the corpus: %d of %d entries, %d documents, %.0f s",
+                number - 1,
+                len(files),
+                len(entries),
+                last - started,
+            )
         for entry in _read_file(file):
             doc_id = entry.document.id
             if doc_id in entries:
@@ -103,23 +144,41 @@ def _read_file(file: Path) -> list[_Entry]:
     return []
 
 
-def _read_text(file: Path) -> str:
-    """Return the content of ``file`` decoded as strict UTF-8, without a leading BOM."""
+def _read_text(file: Path, *, limit: int | None = None) -> str:
+    """Return the content of ``file`` decoded as strict UTF-8, without a leading BOM.
+
+    A file over ``limit`` bytes is refused before it is read.
+    """
     try:
+        if limit is not None and file.stat().st_size > limit:
+            raise CorpusError(_too_long(str(file)))
         data = file.read_bytes()
     except OSError as exc:
         raise CorpusError(f"{file}: cannot read: {exc.strerror or exc}") from exc
+    return _decode(data, str(file)).removeprefix("\ufeff")
+
+
+def _decode(data: bytes, where: str, offset: int = 0) -> str:
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise CorpusError(f"{file}: not valid UTF-8 (byte offset {exc.start})") from exc
-    return text.removeprefix("\ufeff")
+        raise CorpusError(f"{where}: not valid UTF-8 (byte offset {offset + exc.start})") from exc
+
+
+def _too_long(where: str) -> str:
+    return (
+        f"{where}: a document longer than {MAX_DOCUMENT_CHARS:,} characters; split it into "
+        "several documents (its analysis would take the memory of the whole start-up)"
+    )
 
 
 def _read_text_document(file: Path) -> _Entry | None:
     """Read a ``.txt`` or ``.md`` document; None (with a warning) when it is empty."""
     doc_id = _check_id(file.stem, str(file))
-    text = _read_text(file)
+    # UTF-8 takes at least a byte a character: a file over 4 bytes a character is too long.
+    text = _read_text(file, limit=4 * MAX_DOCUMENT_CHARS)
+    if len(text) > MAX_DOCUMENT_CHARS:
+        raise CorpusError(_too_long(str(file)))
     meta: dict[str, Any] = {}
     if file.suffix.lower() == ".md":
         meta, text = _split_front_matter(text, str(file))
@@ -164,14 +223,33 @@ def _parse_front_matter_line(line: str, meta: dict[str, Any], where: str) -> Non
 def _read_jsonl(file: Path) -> list[_Entry]:
     """Read one document per non-blank line of a ``.jsonl`` file."""
     entries: list[_Entry] = []
-    for number, line in enumerate(_read_text(file).split("\n"), start=1):
+    for number, line in _jsonl_lines(file):
         if line.strip():
             where = f"{file}:{number}"
+            if len(line) > MAX_DOCUMENT_CHARS * 2:  # the text, escaped, and its metadata
+                raise CorpusError(_too_long(where))
             document = _jsonl_document(_parse_json(line, str(file), number), str(file), where)
+            if len(document.text) > MAX_DOCUMENT_CHARS:
+                raise CorpusError(_too_long(where))
             entries.append(_Entry(document=document, place=where))
     if not entries:
         logger.warning("skipping empty document file %s", file)
     return entries
+
+
+def _jsonl_lines(file: Path) -> Iterator[tuple[int, str]]:
+    """The numbered lines of a ``.jsonl`` file, read one at a time (strict UTF-8)."""
+    try:
+        with file.open("rb") as stream:
+            offset = 0
+            for number, raw in enumerate(stream, start=1):
+                line = _decode(raw, str(file), offset)
+                if number == 1:
+                    line = line.removeprefix("\ufeff")
+                offset += len(raw)
+                yield number, line.rstrip("\n")
+    except OSError as exc:
+        raise CorpusError(f"{file}: cannot read: {exc.strerror or exc}") from exc
 
 
 def _jsonl_document(record: Any, path: str, where: str) -> Document:

@@ -55,6 +55,22 @@ def negotiate() -> str:
     return best
 
 
+def json_only() -> None:
+    """Refuse a ``format`` or ``Accept`` asking for anything but JSON (a batch answers JSON).
+
+    ``?format=`` other than ``json`` is a 422 naming the field; an ``Accept`` that does not
+    allow ``application/json`` is a 406, before the body is read.
+    """
+    name = request.args.get("format")
+    if name is not None and name != "json":
+        raise ValidationError({"format": ["This resource answers JSON only: json."]})
+    accept = request.accept_mimetypes
+    if name is None and accept and accept.best_match((JSON,)) is None:
+        raise NotAcceptable(
+            f"This resource answers {JSON} only; the Accept header does not allow it."
+        )
+
+
 def respond(
     media: str,
     *,

@@ -3,7 +3,9 @@
 ``configure_logging`` sets up the service's own loggers (``service``, ``flask-limiter``);
 ``GunicornLogger`` (named by ``gunicorn.conf.py``) writes gunicorn's error and access logs in
 the same shape. Nothing here ever logs a request header other than the request id, user
-agent and referer, so API keys never reach a log.
+agent and referer, and every line, whatever its format, goes through :func:`redact` last:
+a key sent in a query string (``?api_key=…``), a bearer token or a password in a URL
+(``redis://:secret@host``) is replaced by ``[redacted]`` wherever it appears.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
 import traceback
 from collections.abc import Mapping
@@ -35,6 +38,35 @@ _STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime
 _ENCODER = json.JSONEncoder(default=str, ensure_ascii=False)
 # What logging records as the caller when it does not look for one.
 _UNKNOWN_FILE, _UNKNOWN_FUNC = "(unknown file)", "(unknown function)"
+
+
+REDACTED = "[redacted]"
+# Parameter names that carry secrets, as a query string or form writes them.
+_SECRET_PARAM = re.compile(
+    r"(?<![A-Za-z0-9_-])((?:x[_-]?)?api[_-]?key|apikey|key|token|access[_-]?token|"
+    r"auth|authorization|password|passwd|secret|signature|sig)=([^&\s\"'#]*)",
+    re.IGNORECASE,
+)
+_URL_PASSWORD = re.compile(r"([a-z][a-z0-9+.-]*://[^/\s:@\"']*):([^/\s@\"']+)@", re.IGNORECASE)
+_BEARER = re.compile(r"(bearer\s+)[^\s\"',]+", re.IGNORECASE)
+
+
+def redact(line: str) -> str:
+    """``line`` with secret query values, URL passwords and bearer tokens replaced."""
+    if "=" in line:
+        line = _SECRET_PARAM.sub(lambda m: f"{m.group(1)}={REDACTED}" if m.group(2) else m[0], line)
+    if "@" in line:
+        line = _URL_PASSWORD.sub(rf"\1:{REDACTED}@", line)
+    if "earer" in line:
+        line = _BEARER.sub(rf"\1{REDACTED}", line)
+    return line
+
+
+class RedactingFormatter(logging.Formatter):
+    """A text formatter whose lines go through :func:`redact`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
 
 
 class RequestIdFilter(logging.Filter):
@@ -66,14 +98,14 @@ class JsonFormatter(logging.Formatter):
             entry["exception"] = record.exc_text
         if record.stack_info:
             entry["stack"] = record.stack_info
-        return _ENCODER.encode(entry)
+        return redact(_ENCODER.encode(entry))
 
 
 def make_formatter(log_format: str) -> logging.Formatter:
     """The formatter of ``FACTCHECK_LOG_FORMAT``: ``json`` (default) or ``text``."""
     if log_format == "json":
         return JsonFormatter()
-    return logging.Formatter(TEXT_FORMAT)
+    return RedactingFormatter(TEXT_FORMAT)
 
 
 def configure_logging(level: str, log_format: str, stream: Any = None) -> None:
@@ -130,12 +162,12 @@ class GunicornLogger(Logger):
     def setup(self, cfg: Any) -> None:
         super().setup(cfg)
         self.json_lines = _log_format() == "json"  # read once, not on every access line
-        if not self.json_lines:
-            return
-        for handler in self.error_log.handlers:
-            handler.setFormatter(JsonFormatter())
-        for handler in self.access_log.handlers:
-            handler.setFormatter(JsonFormatter())
+        for handler in (*self.error_log.handlers, *self.access_log.handlers):
+            if self.json_lines:
+                handler.setFormatter(JsonFormatter())
+            else:  # gunicorn's own text lines, redacted
+                old = handler.formatter or logging.Formatter()
+                handler.setFormatter(RedactingFormatter(old._fmt, old.datefmt))
 
     def access(self, resp: Any, req: Any, environ: Mapping[str, Any], request_time: Any) -> None:
         if not self.access_log_enabled:

@@ -37,6 +37,12 @@ def render_review(review: Review) -> str:
     total = len(review.sentences)
     counts = ", ".join(f"{review.counts[v.value]} {VERDICT_WORDS[v]}" for v in Verdict)
     lines = [f"{total} sentence(s), {review.checked} checked: {counts}."]
+    if review.truncated is not None:
+        cut = review.truncated
+        lines.append(
+            f"Truncated ({cut.reason} budget spent): {cut.skipped} sentence(s) from offset "
+            f"{cut.resume_at} on were not reviewed."
+        )
     for sentence in review.sentences:
         if sentence.result is None:
             continue

@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from service.analysis import Frame
+from service.budget import Budget, Truncated
 from service.checker import FactChecker, UnknownSourcesError
 from service.clauses import split_clauses
 from service.model import CheckResult, Verdict
@@ -138,6 +139,8 @@ class Review:
     sentences: tuple[Segment, ...]
     counts: dict[str, int]
     took_ms: float = 0.0
+    # Set when a work budget stopped the review early: the sentences cover text[:resume_at].
+    truncated: Truncated | None = None
 
     @property
     def checked(self) -> int:
@@ -229,11 +232,13 @@ class Reviewer:
         top_k: int = 3,
         sources: Iterable[str] | None = None,
         as_of: date | None = None,
+        budget: Budget | None = None,
     ) -> None:
         self.checker = checker
         self.sources = None if sources is None else tuple(sources)
         self.top_k = top_k
         self.as_of = as_of
+        self.budget = budget
         self._scores: dict[str, Worthiness] = {}
         self._results: dict[str, CheckResult] = {}
 
@@ -244,13 +249,23 @@ class Reviewer:
             unknown = sorted(set(self.sources) - self.checker.corpus.by_id.keys())
             if unknown:
                 raise UnknownSourcesError(unknown)
-        sentences = tuple(self._sentence(text, start, end) for start, end in split_passages(text))
+        spans = list(split_passages(text))
+        done: list[Segment] = []
+        truncated = None
+        for start, end in spans:
+            # The budget is checked between sentences, never within one.
+            reason = self.budget.exhausted() if self.budget is not None else None
+            if reason:
+                truncated = Truncated(reason, len(spans) - len(done), start)
+                break
+            done.append(self._sentence(text, start, end))
+        sentences = tuple(done)
         counts = {verdict.value: 0 for verdict in Verdict}
         for sentence in sentences:
             if sentence.result is not None:
                 counts[sentence.result.verdict.value] += 1
         took = round((time.perf_counter() - started) * 1000, 3)
-        return Review(sentences, counts, took)
+        return Review(sentences, counts, took, truncated)
 
     def score(self, text: str) -> Worthiness:
         """The check-worthiness of ``text``, computed once per distinct text."""
@@ -264,6 +279,8 @@ class Reviewer:
         """The check result of ``text``, computed once per distinct text."""
         found = self._results.get(text)
         if found is None:
+            if self.budget is not None:
+                self.budget.spend()
             found = self.checker.check(
                 text, top_k=self.top_k, sources=self.sources, as_of=self.as_of
             )

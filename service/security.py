@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 from collections.abc import Iterable
+from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 from flask_cors import CORS
@@ -31,6 +33,7 @@ METRICS_PATH = "/metrics"
 CORS_ALLOW_HEADERS = ("Authorization", "Content-Type", "X-API-Key", "X-Request-ID")
 CORS_EXPOSE_HEADERS = (
     "X-Request-ID",
+    "X-Truncated",
     "Retry-After",
     "X-RateLimit-Limit",
     "X-RateLimit-Remaining",
@@ -40,6 +43,10 @@ CORS_MAX_AGE = 600  # seconds a browser may cache a preflight answer
 CHALLENGE = 'Bearer realm="factcheck"'
 MISSING_KEY = "This API needs a key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'."
 WRONG_KEY = "The API key is not valid."
+OTHER_SCHEME = (
+    "This API takes only 'Authorization: Bearer <key>' or 'X-API-Key: <key>'; "
+    "an Authorization header of another scheme is refused."
+)
 
 
 def _digest(key: str) -> bytes:
@@ -86,15 +93,56 @@ class Keys:
         self.metrics = KeyRing(settings.metrics_keys)
 
 
+class TrustedProxies:
+    """WSGI middleware: ``X-Forwarded-For``/``-Proto`` believed from trusted peers only.
+
+    Behind ``hops`` proxies the client address is the ``hops``-th from the right of
+    ``X-Forwarded-For`` (werkzeug's ``ProxyFix``), but only when the connection comes from
+    one of ``networks``: a client reaching the port directly cannot pick its own address
+    (and so its own rate-limit budget). An address that is not an IP address (any text a
+    client wrote into the header) is not taken either.
+    """
+
+    def __init__(self, app: Any, *, hops: int, networks: Iterable[Any]) -> None:
+        self.app = app
+        self.networks = tuple(networks)
+        self.fixed = ProxyFix(self._checked, x_for=hops, x_proto=hops)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if _within(environ.get("REMOTE_ADDR"), self.networks):
+            return self.fixed(environ, start_response)
+        return self.app(environ, start_response)
+
+    def _checked(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if not _within(environ.get("REMOTE_ADDR"), None):
+            original = environ.get("werkzeug.proxy_fix.orig", {})
+            environ["REMOTE_ADDR"] = original.get("REMOTE_ADDR")
+        return self.app(environ, start_response)
+
+
+def _within(address: str | None, networks: tuple[Any, ...] | None) -> bool:
+    """Whether ``address`` is an IP address (in one of ``networks``, unless None)."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False
+    return networks is None or any(ip in network for network in networks)
+
+
 def presented_keys() -> list[str]:
     """The keys a request offers: a Bearer token and/or an X-API-Key header.
 
-    A header that is present offers a key even when empty (and so a wrong one).
+    A header that is present offers a key even when empty (and so a wrong one). So does an
+    ``Authorization`` header of another scheme (``Basic``…): it offers credentials this
+    service never accepts, so the request is refused whatever ``X-API-Key`` holds, as any
+    request offering a wrong key beside a right one is.
     """
     candidates = []
-    scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
-    if scheme.lower() == "bearer":
-        candidates.append(token.strip())
+    if "Authorization" in request.headers:
+        raw = request.headers["Authorization"].strip()
+        scheme, _, token = raw.partition(" ")
+        # Another scheme's credentials can never equal a key: compared whole, they fail.
+        candidates.append(token.strip() if scheme.lower() == "bearer" else f"\n{raw}")
     if "X-API-Key" in request.headers:
         candidates.append(request.headers["X-API-Key"].strip())
     return candidates
@@ -141,7 +189,19 @@ def authenticate() -> Response | None:
     if matched is not None:
         return None
     detail = WRONG_KEY if offered else MISSING_KEY
+    if any(key.startswith("\n") for key in offered):
+        detail = OTHER_SCHEME
     return problem(401, detail, headers=[("WWW-Authenticate", CHALLENGE)])
+
+
+def vary_by_origin(response: Response) -> Response:
+    """With a list of origins the answer depends on ``Origin`` (echoed or not): say so.
+
+    Otherwise a shared cache could serve one origin's answer, with its
+    ``Access-Control-Allow-Origin``, to a page of another origin.
+    """
+    response.vary.add("Origin")
+    return response
 
 
 def security_headers(response: Response) -> Response:
@@ -159,10 +219,10 @@ def init_security(app: Flask, settings: Config) -> None:
     key against their address before this hook turns them away (no free key guessing).
     """
     app.extensions[AUTH_EXTENSION] = Keys(settings)
-    if settings.trusted_proxies:
-        # Behind N proxies: the client address is the N-th from the right of X-Forwarded-For.
-        hops = settings.trusted_proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+    if settings.trusted_proxies and settings.proxy_addresses:
+        app.wsgi_app = TrustedProxies(  # type: ignore[method-assign]
+            app.wsgi_app, hops=settings.trusted_proxies, networks=settings.proxy_addresses
+        )
     if settings.cors_origins:
         origins = "*" if settings.cors_origins == ("*",) else list(settings.cors_origins)
         CORS(
@@ -176,5 +236,7 @@ def init_security(app: Flask, settings: Config) -> None:
             methods=["GET", "HEAD", "POST", "OPTIONS"],
             max_age=CORS_MAX_AGE,
         )
+        if origins != "*":
+            app.after_request(vary_by_origin)
     app.before_request(authenticate)
     app.after_request(security_headers)

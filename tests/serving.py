@@ -109,13 +109,15 @@ def _wait_healthy(server: Server) -> None:
 
 @contextmanager
 def gunicorn_server(folder: Path, **settings: str) -> Iterator[Server]:
-    """gunicorn with gunicorn.conf.py on a free loopback port; ``settings`` are env vars."""
+    """gunicorn as the README starts it, on a free port; ``settings`` are env vars.
+
+    No ``--bind``: gunicorn.conf.py listens on 127.0.0.1:$PORT by default.
+    """
     port = free_port()
     env = clean_env(PORT=str(port), FACTCHECK_CORPUS=str(SEEDS), **settings)
     folder.mkdir(parents=True, exist_ok=True)
     stdout, stderr = folder / "stdout.log", folder / "stderr.log"
     command = [sys.executable, "-m", "gunicorn", "service:create_app()"]
-    command += ["--bind", f"127.0.0.1:{port}"]
     with stdout.open("wb") as out, stderr.open("wb") as err:
         process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=err)
     server = Server(f"http://127.0.0.1:{port}", process, stdout, stderr)

@@ -122,8 +122,16 @@ def test_source_detail_offsets(app: Flask, client: FlaskClient, source_ids: list
         response = client.get(f"/v1/sources/{source_id}")
         assert response.status_code == 200
         body = response.get_json()
-        assert set(body) == SOURCE_KEYS | {"passage_count", "characters", "text", "passages"}
-        assert body["text"] == corpus.document(source_id).text
+        assert set(body) == SOURCE_KEYS | {
+            "passage_count",
+            "characters",
+            "offset",
+            "next_offset",
+            "text",
+            "passages",
+        }
+        assert body["text"] == corpus.document(source_id).text  # short: one window
+        assert body["offset"] == 0 and body["next_offset"] is None
         assert body["passage_count"] == len(body["passages"])
         texts = {p.id: p.text for p in corpus.passages_of(source_id)}
         for passage in body["passages"]:
@@ -172,3 +180,24 @@ def test_head_and_options(client: FlaskClient, method: str, path: str, status: i
     assert response.data == b""
     if method == "OPTIONS":
         assert "OPTIONS" in response.headers["Allow"]
+
+
+def test_source_comes_in_windows(app: Flask, client: FlaskClient, source_ids: list[str]) -> None:
+    # Issue 13: a 50 MB document was answered as one 69 MB body; now in windows of <= 100,000.
+    document = app.extensions["factcheck"].corpus.document(source_ids[0])
+    texts, offset, windows = [], 0, 0
+    while offset is not None and windows < 100:
+        body = client.get(f"/v1/sources/{document.id}?offset={offset}&length=500").get_json()
+        assert body["offset"] == offset and len(body["text"]) <= 500
+        for passage in body["passages"]:  # the passages overlapping the window
+            assert passage["end"] > offset and passage["start"] < offset + len(body["text"])
+        texts.append(body["text"])
+        offset, windows = body["next_offset"], windows + 1
+    assert "".join(texts) == document.text and windows == -(-len(document.text) // 500)
+
+
+@pytest.mark.parametrize("query", ["offset=-1", "length=0", "length=100001", "offset=x"])
+def test_source_window_out_of_range_is_422(
+    client: FlaskClient, source_ids: list[str], query: str
+) -> None:
+    assert client.get(f"/v1/sources/{source_ids[0]}?{query}").status_code == 422

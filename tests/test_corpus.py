@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import service.corpus as corpus_module
 from service.corpus import CorpusError, load_corpus
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -294,3 +295,50 @@ def test_bom_is_stripped_and_text_kept_verbatim(tmp_path: Path) -> None:
     corpus = load_corpus(str(tmp_path))
     assert corpus.documents[0].text == "Title\r\nOne. Two.\r\n"
     assert [p.text for p in corpus.passages] == ["Title", "One.", "Two."]
+
+
+def test_symlink_inside_the_folder_is_read(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "real.txt").write_text("Armenia said 49 soldiers were killed.\n")
+    (corpus / "alias.txt").symlink_to(corpus / "real.txt")
+    assert sorted(d.id for d in load_corpus(corpus).documents) == ["alias", "real"]
+
+
+def test_symlink_out_of_the_folder_is_refused(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "real.txt").write_text("Armenia said 49 soldiers were killed.\n")
+    (tmp_path / "secret.txt").write_text("Not part of the corpus.\n")
+    (corpus / "escape.txt").symlink_to(tmp_path / "secret.txt")
+    with pytest.raises(CorpusError, match="escape.txt: a symbolic link to a place outside"):
+        load_corpus(corpus)
+
+
+def test_a_huge_document_is_refused_before_it_is_analysed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(corpus_module, "MAX_DOCUMENT_CHARS", 100)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "huge.txt").write_text("Armenia said 49 soldiers were killed. " * 20)
+    with pytest.raises(CorpusError, match="huge.txt: a document longer than 100 characters"):
+        load_corpus(corpus)
+    (corpus / "huge.txt").unlink()
+    record = json.dumps({"id": "big", "text": "word " * 50}) + "\n"
+    (corpus / "many.jsonl").write_text('{"id": "ok", "text": "A truce held."}\n' + record)
+    with pytest.raises(CorpusError, match="many.jsonl:2: a document longer than"):
+        load_corpus(corpus)
+
+
+def test_reading_a_large_corpus_logs_progress(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(corpus_module, "PROGRESS_SECONDS", 0.0)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for number in range(3):
+        (corpus / f"d{number}.txt").write_text(f"Armenia said {number} soldiers were killed.\n")
+    with caplog.at_level("INFO", logger="service.corpus"):
+        load_corpus(corpus)
+    assert any("reading the corpus: 2 of 3 entries" in r.getMessage() for r in caplog.records)

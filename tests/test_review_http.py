@@ -53,7 +53,8 @@ def assert_segment(text: str, segment: dict[str, Any]) -> None:
 def test_shape_offsets_and_counts(client: FlaskClient, name: str) -> None:
     text = TEXTS[name]
     body = review(client, {"text": text})
-    assert set(body) == {"sentences", "counts", "checked", "took_ms"}
+    assert set(body) == {"sentences", "counts", "checked", "took_ms", "truncated"}
+    assert body["truncated"] is None
     previous_end = 0
     for sentence in body["sentences"]:
         assert set(sentence) == SENTENCE_KEYS | {"clauses"}

@@ -133,7 +133,7 @@ def test_config_file_binds_port(project_root: Path, tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     lines = {line.split(" = ", 1)[0].strip(): line for line in done.stdout.splitlines()}
-    assert "0.0.0.0:8123" in lines["bind"]
+    assert lines["bind"].endswith("= ['127.0.0.1:8123']")  # loopback unless FACTCHECK_HOST says
     assert lines["workers"].endswith("= 3") and lines["threads"].endswith("= 4")
     assert lines["preload_app"].endswith("= True")
 

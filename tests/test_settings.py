@@ -44,7 +44,7 @@ def test_defaults() -> None:
     assert config.log_format == "json"
     assert config.cors_origins == ("*",)
     assert config.api_keys == config.api_keys_from_file == config.metrics_keys == ()
-    assert config.rate_limit is None and config.rate_limit_storage == "memory://"
+    assert config.rate_limit is None and config.rate_limit_storage == "local://"
 
 
 def test_reads_environment(tmp_path: Path) -> None:
@@ -110,7 +110,11 @@ def test_secrets_are_not_in_repr() -> None:
         ("FACTCHECK_RATE_LIMIT", "lots", "a rate such as 60/minute"),
         ("FACTCHECK_RATE_LIMIT", "0/minute", "a rate such as 60/minute"),
         ("FACTCHECK_RATE_LIMIT", "60/fortnight", "a rate such as 60/minute"),
-        ("FACTCHECK_RATE_LIMIT_STORAGE", "memcached://cache:11211", "memory:// or a Redis URL"),
+        (
+            "FACTCHECK_RATE_LIMIT_STORAGE",
+            "memcached://cache:11211",
+            "local://, memory:// or a Redis URL",
+        ),
         ("FACTCHECK_RATE_LIMIT_STORAGE", "localhost:6379", "scheme 'none'"),
     ],
 )
@@ -201,9 +205,11 @@ def test_dockerfile_sets_the_readme_settings_with_their_defaults(project_root: P
     fixed = {  # rows whose default is a literal value, not "none" or the machine's
         name: re.match(r"`([^`]*)`", default).group(1)
         for name, default in rows.items()
-        if default.startswith("`") and name != "FACTCHECK_CORPUS"
+        if default.startswith("`") and name not in ("FACTCHECK_CORPUS", "FACTCHECK_HOST")
     }
     assert {name: settings.get(name) for name in fixed} == fixed
+    # Inside its container the service must listen on every interface to be reachable.
+    assert settings["FACTCHECK_HOST"] == "0.0.0.0"
 
 
 @pytest.mark.server
@@ -243,7 +249,8 @@ def test_gunicorn_takes_its_settings_from_the_environment(
     env.pop("FACTCHECK_WORKERS")  # the default: one worker per usable core
     printed = gunicorn_config(env)
     assert printed["workers"] == str(usable_cores())
-    assert printed["threads"] == "2" and printed["worker_class"] == "gthread"
+    assert printed["threads"] == "2"
+    assert printed["worker_class"] == "service.worker.BufferedThreadWorker"
     assert (printed["timeout"], printed["graceful_timeout"], printed["keepalive"]) == (
         "45",
         "20",
