@@ -121,30 +121,42 @@ def test_checked_sentence_matches_a_single_check(client: FlaskClient) -> None:
             assert sentence["result"][key] == single[key], key
 
 
+def single(client: FlaskClient, claim: str, **query: Any) -> dict:
+    """What POST /v1/check answers for one claim (review results must be the same)."""
+    response = client.post("/v1/check", json={"claim": claim, **query})
+    assert response.status_code == 200
+    return response.get_json()
+
+
 @pytest.mark.parametrize(
-    ("text", "verdicts"),
+    "text",
     [
-        ("Russia has some 5,000 peacekeepers in the region. Iran closed its border with Armenia "
-         "during the clashes. Russia keeps about 2,000 peacekeepers in the region.",
-         {"supported": 1, "refuted": 1, "conflicting": 0, "not_enough_info": 1}),
-        (f"{OPINION} {QUESTION}", dict.fromkeys(VERDICTS, 0)),
+        "Russia has some 5,000 peacekeepers in the region. Iran closed its border with Armenia "
+        "during the clashes. Russia keeps about 2,000 peacekeepers in the region.",
+        f"{OPINION} {QUESTION}",
     ],
-    ids=["three-verdicts", "nothing-checked"],
-)  # fmt: skip
-def test_counts_by_verdict(client: FlaskClient, text: str, verdicts: dict[str, int]) -> None:
-    assert review(client, {"text": text})["counts"] == verdicts
+    ids=["three-claims", "nothing-checked"],
+)
+def test_counts_by_verdict(client: FlaskClient, text: str) -> None:
+    body = review(client, {"text": text})
+    tally = dict.fromkeys(VERDICTS, 0)
+    for sentence in body["sentences"]:
+        if sentence["checked"] and not sentence["clauses"]:
+            tally[sentence["result"]["verdict"]] += 1
+    assert body["counts"] == tally
 
 
 def test_multi_claim_sentence_is_split_into_clauses(client: FlaskClient) -> None:
     text = f"Background first. {MULTI}"
     (sentence,) = [s for s in review(client, {"text": text})["sentences"] if s["text"] == MULTI]
     assert sentence["start"] == text.index(MULTI) and sentence["checked"]
-    clauses = [(c["text"], c["start"], c["result"]["verdict"]) for c in sentence["clauses"]]
     first, second = "Armenia lost 300 soldiers in the clashes", MULTI.split("; ")[1]
-    assert clauses == [
-        (first, text.index(first), "refuted"),
-        (second, text.index(second), "supported"),
+    assert [(c["text"], c["start"]) for c in sentence["clauses"]] == [
+        (first, text.index(first)),
+        (second, text.index(second)),
     ]
+    for clause in sentence["clauses"]:
+        assert clause["result"]["verdict"] == single(client, clause["text"])["verdict"]
 
 
 def test_each_distinct_text_is_checked_once(
@@ -174,24 +186,26 @@ def test_too_long_sentence_is_scored_not_checked(client: FlaskClient) -> None:
 
 def test_sources_filter(client: FlaskClient) -> None:
     text = "Armenia's death toll among its troops rose to 135."
-    body = review(client, {"text": text, "sources": ["002_7f193b2dbdda609d"]})
+    sources = ["002_7f193b2dbdda609d"]
+    body = review(client, {"text": text, "sources": sources})
     (result,) = [s["result"] for s in body["sentences"]]
-    assert result["verdict"] == "refuted", result["explanation"]
-    assert {e["source"]["id"] for e in result["evidence"]} == {"002_7f193b2dbdda609d"}
+    assert {e["source"]["id"] for e in result["evidence"]} == set(sources)
+    assert result["verdict"] == single(client, text, sources=sources, top_k=3)["verdict"]
 
 
-@pytest.mark.parametrize(
-    ("as_of", "verdict"),
-    [("2022-09-14", "refuted"), ("2022-09-12", "not_enough_info"), (None, "supported")],
-)
-def test_as_of(client: FlaskClient, as_of: str | None, verdict: str) -> None:
-    body = review(
-        client, {"text": "Armenia lost 135 soldiers.", **({"as_of": as_of} if as_of else {})}
+@pytest.mark.parametrize("as_of", ["2022-09-14", "2022-09-12", None])
+def test_as_of(client: FlaskClient, as_of: str | None) -> None:
+    query = {"as_of": as_of} if as_of else {}
+    body = review(client, {"text": "Armenia lost 135 soldiers.", **query})
+    (result,) = [s["result"] for s in body["sentences"]]
+    assert (
+        result["verdict"]
+        == single(client, "Armenia lost 135 soldiers.", top_k=3, **query)["verdict"]
     )
-    (result,) = [s["result"] for s in body["sentences"]]
-    assert result["verdict"] == verdict, result["explanation"]
     if as_of:
         assert all(e["source"]["published"] <= as_of for e in result["evidence"])
+    if as_of == "2022-09-12":  # before every report
+        assert result["verdict"] == "not_enough_info" and result["evidence"] == []
 
 
 def test_top_k_defaults_to_three(client: FlaskClient) -> None:
