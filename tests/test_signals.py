@@ -148,3 +148,27 @@ COVERAGE = [
 def test_coverage_falls_when_content_is_missing(checker: FactChecker) -> None:
     full, partial = (run(checker, coverage, c, p).features["covered"] for _, c, p in COVERAGE)
     assert full > partial
+
+
+@pytest.fixture(scope="module")
+def seeds_checker() -> FactChecker:
+    return FactChecker.learn(load_corpus(DOMAINS.parent.parent.parent / "seeds"))
+
+
+STRICT = [
+    ("same-side-same-figure", "Armenia's military death toll rose to 135", 1.0, 0.0),
+    ("same-side-other-figure", "Armenia's military death toll rose to 153", 0.0, 1.0),
+    ("other-side-same-figure", "Azerbaijan's military death toll rose to 135", 0.0, 0.0),
+]
+
+
+@pytest.mark.parametrize(("case", "claim", "agree", "clash"), STRICT, ids=[c[0] for c in STRICT])
+def test_strict_figures_are_the_same_sides(
+    seeds_checker: FactChecker, case: str, claim: str, agree: float, clash: float
+) -> None:
+    """The strict view compares a figure only with one of the same party: another side's
+    135 neither supports nor refutes a claim about this side's toll."""
+    signal = run(seeds_checker, figures, claim, "has risen to 135")
+    assert signal.features["fig_strict_agree"] == agree
+    assert signal.features["fig_strict_clash"] == clash
+    assert signal.features["fig_loose_agree"] == (0.0 if clash else 1.0)
