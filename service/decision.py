@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from service.corpus import CorpusError
 from service.model import Stance, Verdict
 
 DECISION_FILE = Path(__file__).resolve().parent / "data" / "decision.json"
@@ -42,8 +43,12 @@ CLAIM_FEATURES = (
 SOURCE_SHARE = 0.3
 
 
-class DecisionFileError(RuntimeError):
-    """The fitted parameters are missing or do not fit this code."""
+class DecisionFileError(CorpusError):
+    """The fitted parameters are missing or do not fit this code.
+
+    A kind of corpus error, as for a broken prebuilt index: the server cannot judge, so it
+    stops at start-up with one line naming the file.
+    """
 
 
 @dataclass(frozen=True, slots=True)

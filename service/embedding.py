@@ -22,6 +22,8 @@ from threading import Lock
 
 import numpy as np
 
+from service.corpus import CorpusError
+
 # The tokenizer's own thread pool gains nothing on one short claim and, once a process has
 # forked (gunicorn's workers), would warn on stderr and disable itself.
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -33,8 +35,9 @@ BATCH = 32
 DIMENSIONS = 384
 
 
-class EmbeddingModelError(RuntimeError):
-    """The embedding model or its tokenizer is missing or unreadable."""
+class EmbeddingModelError(CorpusError):
+    """The embedding model or its tokenizer is missing or unreadable (a kind of corpus
+    error: the corpus cannot be embedded, so start-up stops with one line)."""
 
 
 def _package_dir(name: str) -> Path:
