@@ -26,10 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import synth  # noqa: E402
 
-from service import prebuilt  # noqa: E402
-from service.app import settle_heap  # noqa: E402
-from service.checker import FactChecker  # noqa: E402
-from service.corpus import load_corpus  # noqa: E402
+from service.engine.checker import FactChecker  # noqa: E402
+from service.engine.corpus import load_corpus  # noqa: E402
+from service.retrieval import prebuilt  # noqa: E402
+from service.web.app import settle_heap  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CLAIMS = ROOT / "bench" / "claims.jsonl"

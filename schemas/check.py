@@ -9,7 +9,7 @@ from marshmallow import RAISE, Schema, fields, post_load
 from marshmallow.validate import Length, Range
 
 from schemas.fields import Bound, SizedList, StrictInteger, TrimmedString, has_word
-from service.model import Stance, Verdict
+from service.engine.model import Stance, Verdict
 
 DEFAULT_TOP_K = 5
 MAX_TOP_K = 20
@@ -148,7 +148,7 @@ class CheckResultSchema(Schema):
 
 
 class TruncatedSchema(Schema):
-    """Dumps a ``service.budget.Truncated``: why the work stopped early, what it skipped."""
+    """Dumps a ``service.engine.budget.Truncated``: why the work stopped early, what it skipped."""
 
     reason = fields.String()
     skipped = fields.Integer()

@@ -11,8 +11,8 @@ from types import ModuleType
 
 import pytest
 
-from service.corpus import load_corpus
-from service.model import Corpus
+from service.engine.corpus import load_corpus
+from service.engine.model import Corpus
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT_ROOT / "seeds"

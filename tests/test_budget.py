@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 from flask import Flask
 
-from service.budget import Budget
-from service.lane import LANE_EXTENSION
+from service.engine.budget import Budget
+from service.web.lane import LANE_EXTENSION
 
 
 def greedy_text(chars: int) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from service.config import Config, ConfigError
+from service.web.config import Config, ConfigError
 
 
 def test_defaults(project_root: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

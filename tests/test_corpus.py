@@ -1,4 +1,4 @@
-"""Tests for service.corpus.load_corpus."""
+"""Tests for service.engine.corpus.load_corpus."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-import service.corpus as corpus_module
-from service.corpus import CorpusError, load_corpus
+import service.engine.corpus as corpus_module
+from service.engine.corpus import CorpusError, load_corpus
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 TITLE_002 = (
@@ -219,14 +219,16 @@ def test_bad_corpus(tmp_path: Path, files: dict[str, str | bytes], fragments: li
 def test_empty_file_is_skipped_with_a_warning(tmp_path: Path, caplog) -> None:
     files = {"a.txt": "Kept.", "b.txt": "  \n", "c.md": "---\ntitle: T\n---\n\n", "d.jsonl": "\n"}
     make(tmp_path, files)
-    with caplog.at_level(logging.WARNING, logger="service.corpus"):
+    with caplog.at_level(logging.WARNING, logger="service.engine.corpus"):
         corpus = load_corpus(tmp_path)
     assert [d.id for d in corpus.documents] == ["a"]
-    warned = [r.getMessage() for r in caplog.records if r.name == "service.corpus"]
+    warned = [r.getMessage() for r in caplog.records if r.name == "service.engine.corpus"]
     assert any(str(tmp_path / "b.txt") in m for m in warned)
     assert any(str(tmp_path / "c.md") in m for m in warned)
     assert any(str(tmp_path / "d.jsonl") in m for m in warned)
-    assert all(r.levelno == logging.WARNING for r in caplog.records if r.name == "service.corpus")
+    assert all(
+        r.levelno == logging.WARNING for r in caplog.records if r.name == "service.engine.corpus"
+    )
 
 
 def test_front_matter_is_parsed(tmp_path: Path) -> None:
@@ -283,7 +285,7 @@ def test_other_entries_are_ignored(tmp_path: Path, caplog) -> None:
         "README": "Readme.",
         "sub/b.txt": "Nested.",
     }
-    with caplog.at_level(logging.DEBUG, logger="service.corpus"):
+    with caplog.at_level(logging.DEBUG, logger="service.engine.corpus"):
         corpus = load_corpus(make(tmp_path, files))
     assert [d.id for d in corpus.documents] == ["a"]
     ignored = " ".join(r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG)
@@ -339,6 +341,6 @@ def test_reading_a_large_corpus_logs_progress(
     corpus.mkdir()
     for number in range(3):
         (corpus / f"d{number}.txt").write_text(f"Armenia said {number} soldiers were killed.\n")
-    with caplog.at_level("INFO", logger="service.corpus"):
+    with caplog.at_level("INFO", logger="service.engine.corpus"):
         load_corpus(corpus)
     assert any("reading the corpus: 2 of 3 entries" in r.getMessage() for r in caplog.records)

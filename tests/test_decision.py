@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from service.decision import (
+from service.engine.decision import (
     CLAIM_FEATURES,
     DECISION_FILE,
     Decision,
@@ -19,7 +19,7 @@ from service.decision import (
     Logistic,
     PassageOdds,
 )
-from service.model import Stance, Verdict
+from service.engine.model import Stance, Verdict
 
 ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("accuracy", ROOT / "bench" / "accuracy.py")
@@ -40,7 +40,7 @@ def data() -> dict:
 def test_shipped_decision_is_what_fit_makes(data: dict) -> None:
     fitted = accuracy.decision_json(accuracy.fitted_on_everything(data))
     assert accuracy.same_decision(DECISION_FILE.read_text(encoding="utf-8"), fitted), (
-        "service/data/decision.json is stale: run .venv/bin/python bench/accuracy.py fit"
+        "service/engine/data/decision.json is stale: run .venv/bin/python bench/accuracy.py fit"
     )
 
 

@@ -9,7 +9,7 @@ import re
 
 from flask.testing import FlaskClient
 
-from service.docs import ASSETS, SWAGGER_UI_DIST
+from service.web.docs import ASSETS, SWAGGER_UI_DIST
 
 
 def test_page_loads_only_its_own_files(client: FlaskClient) -> None:

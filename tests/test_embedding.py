@@ -7,7 +7,13 @@ import socket
 import numpy as np
 import pytest
 
-from service.embedding import DIMENSIONS, Embedder, EmbeddingModelError, _package_dir, model_files
+from service.engine.embedding import (
+    DIMENSIONS,
+    Embedder,
+    EmbeddingModelError,
+    _package_dir,
+    model_files,
+)
 
 
 def test_model_loads_and_embeds_with_the_network_unavailable(

@@ -12,9 +12,9 @@ import pytest
 from flask import Flask
 
 from service import create_app
-from service.checker import FactChecker
-from service.config import Config, ConfigError
-from service.corpus import CorpusError
+from service.engine.checker import FactChecker
+from service.engine.corpus import CorpusError
+from service.web.config import Config, ConfigError
 
 
 def test_builds_with_overrides(make_app: Callable[..., Flask]) -> None:
@@ -67,7 +67,10 @@ def test_bad_setting_raises_config_error(make_app: Callable[..., Flask]) -> None
 
 def test_import_has_no_side_effects(tmp_path: Path, project_root: Path) -> None:
     """Importing the HTTP modules must not read settings or load a corpus."""
-    code = "import service.app, service.api, service.errors, schemas.check, schemas.sources"
+    code = (
+        "import service.web.app, service.web.api, service.web.errors, schemas.check,"
+        " schemas.sources"
+    )
     env = {"FACTCHECK_CORPUS": str(tmp_path / "missing"), "FACTCHECK_MAX_BODY_BYTES": "x"}
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=project_root, env=env, capture_output=True, timeout=60
@@ -80,7 +83,7 @@ def test_what_start_up_loaded_is_kept_out_of_garbage_collections(
 ) -> None:
     import gc
 
-    from service.app import YOUNG_COLLECTION
+    from service.web.app import YOUNG_COLLECTION
 
     gc.unfreeze()
     make_app()

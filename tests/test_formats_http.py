@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from service.config import Config, ConfigError
+from service.web.config import Config, ConfigError
 
 CHECK, REVIEW = "/v1/check", "/v1/review"
 SUPPORTED = "Russia keeps about 2,000 peacekeepers in the region."

@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.analysis import analyse
-from service.corpus import load_corpus
-from service.knowledge import Speller, harvest_people, vocabulary
-from service.lexicon import Lexicon, load_lexicon, phrase_key
-from service.text import fold, normalize, spelling, stem, tokenize
+from service.engine.analysis import analyse
+from service.engine.corpus import load_corpus
+from service.engine.knowledge import Speller, harvest_people, vocabulary
+from service.engine.lexicon import Lexicon, load_lexicon, phrase_key
+from service.engine.text import fold, normalize, spelling, stem, tokenize
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 LEXICON = load_lexicon()

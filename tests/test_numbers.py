@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from service.analysis import analyse
-from service.figures import comparable, compare_amounts
-from service.lexicon import load_lexicon
-from service.numbers import Amount, find_amounts, parse_digits
-from service.text import fold, tokenize
+from service.engine.analysis import analyse
+from service.engine.figures import comparable, compare_amounts
+from service.engine.lexicon import load_lexicon
+from service.engine.numbers import Amount, find_amounts, parse_digits
+from service.engine.text import fold, tokenize
 
 LEXICON = load_lexicon()
 KM = 1000.0

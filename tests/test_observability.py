@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
 from serving import gunicorn_server
 
-from service.logs import JsonFormatter, RequestIdFilter
+from service.web.logs import JsonFormatter, RequestIdFilter
 
 CLAIM = "Armenia lost 300 soldiers in the clashes."
 

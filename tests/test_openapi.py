@@ -17,7 +17,7 @@ from openapi_spec_validator import validate as validate_spec
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from service.model import (
+from service.engine.model import (
     CheckResult,
     ClaimAnalysis,
     EntityMention,

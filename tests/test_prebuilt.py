@@ -19,9 +19,9 @@ import requests
 from flask import Flask
 from serving import SEEDS, clean_env, free_port, gunicorn_server
 
-from service import index as index_module
-from service import prebuilt
-from service.corpus import CorpusError
+from service.engine.corpus import CorpusError
+from service.retrieval import index as index_module
+from service.retrieval import prebuilt
 
 # One claim per kind of verdict and phenomenon: figures, revisions, swaps, negation, dates.
 CLAIMS = [
@@ -159,7 +159,15 @@ def test_rebuilding_over_an_index_replaces_it(built: Path, tmp_path: Path) -> No
 def test_command_line_builds_and_reports(tmp_path: Path, project_root: Path) -> None:
     out = tmp_path / "index"
     done = subprocess.run(
-        [sys.executable, "-m", "service.prebuilt", "--corpus", str(SEEDS), "--out", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "service.retrieval.prebuilt",
+            "--corpus",
+            str(SEEDS),
+            "--out",
+            str(out),
+        ],
         cwd=project_root,
         env=clean_env(),
         capture_output=True,
@@ -173,7 +181,15 @@ def test_command_line_builds_and_reports(tmp_path: Path, project_root: Path) -> 
 
 def test_command_line_refuses_a_bad_corpus_with_one_line(tmp_path: Path, project_root: Path):
     done = subprocess.run(
-        [sys.executable, "-m", "service.prebuilt", "--corpus", str(tmp_path), "--out", "x"],
+        [
+            sys.executable,
+            "-m",
+            "service.retrieval.prebuilt",
+            "--corpus",
+            str(tmp_path),
+            "--out",
+            "x",
+        ],
         cwd=project_root,
         env=clean_env(),
         capture_output=True,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from service.retrieval import top_k, top_k_in
+from service.retrieval.kernel import top_k, top_k_in
 
 
 def _csc(postings: dict[int, dict[int, float]], rows: int) -> dict:

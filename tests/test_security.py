@@ -12,8 +12,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service import security
-from service.security import KeyRing
+from service.web import security
+from service.web.security import KeyRing
 
 KEY = "client-key-0123456789abcdef"
 OTHER_KEY = "other-key-0123456789abcdef"

@@ -1,4 +1,4 @@
-"""Tests for service.segment.split_passages."""
+"""Tests for service.engine.segment.split_passages."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.segment import split_passages
+from service.engine.segment import split_passages
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SEED_FILES = sorted(SEEDS.glob("*.txt"))

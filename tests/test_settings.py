@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from serving import clean_env, gunicorn_config
 
-from service.config import Config, ConfigError, usable_cores
+from service.web.config import Config, ConfigError, usable_cores
 
 SECRET = "s3cret-key-0123456789abcdef"
 
@@ -250,12 +250,12 @@ def test_gunicorn_takes_its_settings_from_the_environment(
     printed = gunicorn_config(env)
     assert printed["workers"] == str(usable_cores())
     assert printed["threads"] == "2"
-    assert printed["worker_class"] == "service.worker.BufferedThreadWorker"
+    assert printed["worker_class"] == "service.web.worker.BufferedThreadWorker"
     assert (printed["timeout"], printed["graceful_timeout"], printed["keepalive"]) == (
         "45",
         "20",
         "75",
     )
     assert printed["preload_app"] == "True" and printed["loglevel"] == "warning"
-    assert printed["logger_class"] == "service.logs.GunicornLogger"
+    assert printed["logger_class"] == "service.web.logs.GunicornLogger"
     assert printed["accesslog"] == "-" and printed["errorlog"] == "-"

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from service.checker import FactChecker
-from service.corpus import load_corpus
-from service.signals import Pair, Signal
-from service.signals.coverage import coverage
-from service.signals.dates import dates
-from service.signals.entities import entities
-from service.signals.figures import figures
-from service.signals.polarity import polarity
-from service.signals.semantic import semantic
+from service.engine.checker import FactChecker
+from service.engine.corpus import load_corpus
+from service.engine.signals import Pair, Signal
+from service.engine.signals.coverage import coverage
+from service.engine.signals.dates import dates
+from service.engine.signals.entities import entities
+from service.engine.signals.figures import figures
+from service.engine.signals.polarity import polarity
+from service.engine.signals.semantic import semantic
 
 DOMAINS = Path(__file__).resolve().parent / "data" / "domains"
 

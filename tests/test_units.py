@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
-from service import numbers
-from service.analysis import analyse
-from service.figures import compare_amounts
-from service.lexicon import load_lexicon
-from service.numbers import Amount, find_amounts
-from service.text import fold, tokenize
+from service.engine import numbers
+from service.engine.analysis import analyse
+from service.engine.figures import compare_amounts
+from service.engine.lexicon import load_lexicon
+from service.engine.numbers import Amount, find_amounts
+from service.engine.text import fold, tokenize
 
 LEXICON = load_lexicon()
 GW, MW, KWH, MWH = 1e9, 1e6, 1e3, 1e6

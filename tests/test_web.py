@@ -19,7 +19,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service.web import ASSETS, PAGE, STATIC
+from service.web.page import ASSETS, PAGE, STATIC
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 EXTENSION = PROJECT_ROOT / "extension"
@@ -129,11 +129,11 @@ def test_page_needs_no_key_and_no_budget(make_app: Callable[..., Flask]) -> None
 
 
 def test_extension_has_the_same_renderer_as_the_page() -> None:
-    # No build step: the extension keeps copies. Edit service/static/, then copy.
+    # No build step: the extension keeps copies. Edit service/web/static/, then copy.
     for name in SHARED:
         assert (EXTENSION / name).read_bytes() == (STATIC / name).read_bytes(), (
-            f"extension/{name} differs from service/static/{name}: "
-            f"cp service/static/{name} extension/{name}"
+            f"extension/{name} differs from service/web/static/{name}: "
+            f"cp service/web/static/{name} extension/{name}"
         )
 
 

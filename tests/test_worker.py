@@ -1,10 +1,10 @@
-"""service/worker.py: when a buffered request is whole, oversized, or still arriving."""
+"""service/web/worker.py: when a buffered request is whole, oversized, or still arriving."""
 
 from __future__ import annotations
 
 import pytest
 
-from service.worker import COMPLETE, NEED_MORE, OVERSIZED, Inbox, request_state
+from service.web.worker import COMPLETE, NEED_MORE, OVERSIZED, Inbox, request_state
 
 HEAD = b"POST /v1/check HTTP/1.1\r\nHost: x\r\n"
 
