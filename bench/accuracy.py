@@ -44,6 +44,7 @@ from service.engine.decision import (  # noqa: E402
     Logistic,
     claim_features,
 )
+from service.retrieval.index import PassageIndex  # noqa: E402
 
 CORPORA = ROOT / "bench" / "corpora"
 LABELS = tuple(v.value for v in VERDICTS)
@@ -79,7 +80,9 @@ def corpus_docs(folder: Path) -> Path:
 def examples(folder: Path) -> list[Example]:
     """Every claim of one corpus, judged by the service's code with no fitted model."""
     corpus = load_corpus(corpus_docs(folder))
-    checker = FactChecker.learn(corpus, decision=Decision.unfitted(CANDIDATES))
+    checker = FactChecker.learn(
+        corpus, build=PassageIndex.build, decision=Decision.unfitted(CANDIDATES)
+    )
     texts = {d.id: d.text for d in corpus.documents}
     found = []
     for line in (folder / "claims.jsonl").read_text(encoding="utf-8").splitlines():

@@ -17,13 +17,14 @@ from service.engine.signals.entities import entities
 from service.engine.signals.figures import figures
 from service.engine.signals.polarity import polarity
 from service.engine.signals.semantic import semantic
+from service.retrieval.index import PassageIndex
 
 DOMAINS = Path(__file__).resolve().parent / "data" / "domains"
 
 
 @pytest.fixture(scope="module")
 def checker() -> FactChecker:
-    return FactChecker.learn(load_corpus(DOMAINS))
+    return FactChecker.learn(load_corpus(DOMAINS), build=PassageIndex.build)
 
 
 def pair(checker: FactChecker, claim: str, passage: str) -> Pair:

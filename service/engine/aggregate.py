@@ -10,8 +10,8 @@ from dataclasses import dataclass, replace
 
 from service.engine.decision import PassageOdds
 from service.engine.model import Stance, Verdict
+from service.engine.search import Hit
 from service.engine.signals import Signal
-from service.retrieval.index import Hit
 
 _POINTS = {Stance.SUPPORTS: "supports", Stance.REFUTES: "refutes"}
 

@@ -16,6 +16,7 @@ from service.engine.decision import Decision
 from service.engine.embedding import Embedder, default_embedder
 from service.engine.knowledge import Speller, corpus_names, harvest_people, vocabulary
 from service.engine.lexicon import DATA_DIR, Lexicon, load_lexicon
+from service.engine.limits import DEFAULT_TOP_K
 from service.engine.model import (
     CheckResult,
     ClaimAnalysis,
@@ -24,11 +25,11 @@ from service.engine.model import (
     Evidence,
     Quantity,
 )
+from service.engine.search import Allowed, BuildSearch, PassageSearch
 from service.engine.signals import Knowledge, Pair
 from service.engine.signals.extract import extract
 from service.engine.vectors import PassageVectors
 from service.engine.vectors import start as start_embedding
-from service.retrieval.index import Allowed, PassageIndex
 
 # Claim texts whose analysis is kept (a few MB at most).
 ANALYSED = 4096
@@ -56,7 +57,7 @@ class FactChecker:
         corpus: Corpus,
         *,
         lexicon: Lexicon,
-        index: PassageIndex,
+        index: PassageSearch,
         speller: Speller,
         names: frozenset[str],
         embedder: Embedder | None = None,
@@ -88,6 +89,7 @@ class FactChecker:
         cls,
         corpus: Corpus,
         *,
+        build: BuildSearch,
         data_dir: Path = DATA_DIR,
         workers: int = 1,
         decision: Decision | None = None,
@@ -98,7 +100,7 @@ class FactChecker:
         lexicon = load_lexicon(data_dir)
         texts = [doc.text for doc in corpus.documents]
         harvest_people(texts, lexicon, lexicon.titles)
-        index = PassageIndex.build(corpus, lexicon, workers=workers)
+        index = build(corpus, lexicon, workers=workers)
         speller = Speller(vocabulary(texts) | lexicon.words)
         names = corpus_names(texts, lexicon.stopwords)
         return cls(
@@ -126,7 +128,7 @@ class FactChecker:
         self,
         claim: str,
         *,
-        top_k: int = 5,
+        top_k: int = DEFAULT_TOP_K,
         sources: Iterable[str] | None = None,
         as_of: date | None = None,
     ) -> CheckResult:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from service.engine.analysis import Figure, Frame
 from service.engine.dates import DateRef
 from service.engine.lexicon import Lexicon
-from service.retrieval.index import IndexedPassage
+from service.engine.search import IndexedPassage
 
 
 @dataclass(frozen=True, slots=True)

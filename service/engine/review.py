@@ -33,7 +33,7 @@ The sum (at most 1) is then lowered by what makes a sentence not a checkable cla
   copyright lines, URLs and e-mail addresses; fewer than ``MIN_WORDS`` words also scores 0.
 
 A sentence is checked when its score is at least ``CHECK_WORTHY``; a sentence longer than
-``MAX_CHECK_CHARS`` (the longest claim ``POST /v1/check`` accepts) is scored but not checked
+``CLAIM_MAX_CHARS`` (the longest claim ``POST /v1/check`` accepts) is scored but not checked
 (signal ``too_long``). Within one review each distinct sentence or clause text is analysed
 and checked once.
 """
@@ -50,13 +50,13 @@ from service.engine.analysis import Frame
 from service.engine.budget import Budget, Truncated
 from service.engine.checker import FactChecker, UnknownSourcesError
 from service.engine.clauses import split_clauses
+from service.engine.limits import CLAIM_MAX_CHARS, DEFAULT_REVIEW_TOP_K
 from service.engine.model import CheckResult, Verdict
 from service.engine.segment import split_passages
 
 CHECK_WORTHY = 0.3
 MIN_WORDS = 3
 SHORT_WORDS = 4
-MAX_CHECK_CHARS = 1000
 
 W_FIGURE = 0.35
 W_COUNTED = 0.10
@@ -229,7 +229,7 @@ class Reviewer:
         self,
         checker: FactChecker,
         *,
-        top_k: int = 3,
+        top_k: int = DEFAULT_REVIEW_TOP_K,
         sources: Iterable[str] | None = None,
         as_of: date | None = None,
         budget: Budget | None = None,
@@ -313,9 +313,9 @@ class Reviewer:
         part = text[start:end]
         # A sentence too long to check is scored on its opening only: analysis time grows
         # with length, and a pasted block with no full stop must not stall the review.
-        worth = self.score(part[:MAX_CHECK_CHARS])
+        worth = self.score(part[:CLAIM_MAX_CHARS])
         if worth.score < CHECK_WORTHY:
             return Segment(part, start, end, worth.score, worth.signals)
-        if len(part) > MAX_CHECK_CHARS:
+        if len(part) > CLAIM_MAX_CHARS:
             return Segment(part, start, end, worth.score, (*worth.signals, "too_long"))
         return Segment(part, start, end, worth.score, worth.signals, self.check(part))

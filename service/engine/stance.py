@@ -14,7 +14,8 @@ from service.engine.dates import DateRef
 from service.engine.figures import FigureMatch, figure_reason, match_figures, report_day
 from service.engine.model import Stance
 from service.engine.roles import assigns_blame, date_clash, date_confirmed, polarity_clash, swap
-from service.retrieval.index import IndexedPassage, PassageIndex
+from service.engine.search import IndexedPassage
+from service.engine.signals import Knowledge
 
 # Share of the claim's weighted content a passage must cover to be about the same thing.
 RELEVANT = 0.5
@@ -52,38 +53,38 @@ class Judgement:
     same_speaker: bool = False  # the passage quotes the claim's very speaker, not their side
 
 
-def judge(claim: Frame, item: IndexedPassage, index: PassageIndex) -> Judgement:
+def judge(claim: Frame, item: IndexedPassage, knowledge: Knowledge) -> Judgement:
     """The stance of ``item`` on ``claim``."""
     keys = claim_keys(claim)
-    coverage, missing = coverage_of(keys, item, index, background_keys(claim))
-    judgement = _judge(claim, item, index, keys, coverage, missing)
+    coverage, missing = coverage_of(keys, item, knowledge, background_keys(claim))
+    judgement = _judge(claim, item, knowledge, keys, coverage, missing)
     if judgement.stance is Stance.NEUTRAL and judgement.slot == "none" and coverage >= JOIN_FROM:
-        return _with_neighbour(claim, item, index, keys) or judgement
+        return _with_neighbour(claim, item, knowledge, keys) or judgement
     return judgement
 
 
 def _with_neighbour(
-    claim: Frame, item: IndexedPassage, index: PassageIndex, keys: frozenset[str]
+    claim: Frame, item: IndexedPassage, knowledge: Knowledge, keys: frozenset[str]
 ) -> Judgement | None:
     """Support spread over a passage and the sentence beside it ("... he said. He added ...").
 
     The two together must cover the claim more fully than one passage alone, the passage
     itself must name what happened, and the neighbour must not deny it.
     """
-    if not _events(claim, index) <= item.keys:
+    if not _events(claim, knowledge) <= item.keys:
         return None
     people = frozenset(e for e in item.frame.entity_ids() if e.startswith("person:"))
     # The two sentences must be about the same person.
-    for neighbour in index.neighbours(item, naming=people):
-        if polarity_clash(claim, neighbour.frame, index.lexicon.events) or (
-            _modal(neighbour.frame, claim, index.lexicon.events) and not _modal(claim)
+    for neighbour in knowledge.neighbours(item, naming=people):
+        if polarity_clash(claim, neighbour.frame, knowledge.lexicon.events) or (
+            _modal(neighbour.frame, claim, knowledge.lexicon.events) and not _modal(claim)
         ):
             continue
         joined = replace(item, keys=item.keys | neighbour.keys)
-        coverage, missing = coverage_of(keys, joined, index)
+        coverage, missing = coverage_of(keys, joined, knowledge)
         if missing or coverage < SUPPORT_JOINED:
             continue
-        judgement = _judge(claim, joined, index, keys, coverage, missing)
+        judgement = _judge(claim, joined, knowledge, keys, coverage, missing)
         if judgement.stance is Stance.SUPPORTS:
             reason = f"{judgement.reason}, with the adjacent sentence {quote(neighbour, 60)}"
             return replace(judgement, reason=reason)
@@ -93,32 +94,32 @@ def _with_neighbour(
 def _judge(
     claim: Frame,
     item: IndexedPassage,
-    index: PassageIndex,
+    knowledge: Knowledge,
     keys: frozenset[str],
     coverage: float,
     missing: list[str],
 ) -> Judgement:
-    clash = _affiliation_clash(claim, item, index) or _place_clash(claim, item, index)
+    clash = _affiliation_clash(claim, item, knowledge) or _place_clash(claim, item, knowledge)
     if clash:
         return Judgement(Stance.REFUTES, clash, coverage, "entity")
-    speaker = _speaker_match(claim, item, index)
+    speaker = _speaker_match(claim, item, knowledge)
     if speaker is False:
         return Judgement(Stance.NEUTRAL, "reports what someone else said", coverage, "speaker")
     # A swap needs REFUTE without the swapped entity; below this share it cannot get there,
     # and nothing else can either.
     if coverage < SWAP_GATE:
-        return Judgement(Stance.NEUTRAL, _unrelated(missing, index), coverage, "none")
+        return Judgement(Stance.NEUTRAL, _unrelated(missing, knowledge), coverage, "none")
     figures = match_figures(claim, item)
-    swapped = _swap_judgement(claim, item, index, keys, figures)
+    swapped = _swap_judgement(claim, item, knowledge, keys, figures)
     if swapped and swapped.stance is Stance.REFUTES:
         return swapped
     if missing or coverage < RELEVANT:
-        return Judgement(Stance.NEUTRAL, _unrelated(missing, index), coverage, "none")
-    judgement = _compare_slots(claim, item, index, coverage, figures, quoted=speaker is True)
+        return Judgement(Stance.NEUTRAL, _unrelated(missing, knowledge), coverage, "none")
+    judgement = _compare_slots(claim, item, knowledge, coverage, figures, quoted=speaker is True)
     if swapped and judgement.stance is Stance.SUPPORTS:
         return swapped  # reversed roles in an act both sides can do: no support either
     # A country's claim is spoken by its officials too; a person's only by that person.
-    if claim.speakers & _with_countries(item.frame.speakers, index):
+    if claim.speakers & _with_countries(item.frame.speakers, knowledge):
         judgement = replace(judgement, same_speaker=True)
     return judgement
 
@@ -126,7 +127,7 @@ def _judge(
 def _compare_slots(
     claim: Frame,
     item: IndexedPassage,
-    index: PassageIndex,
+    knowledge: Knowledge,
     coverage: float,
     figures: list[FigureMatch],
     *,
@@ -137,16 +138,16 @@ def _compare_slots(
         return Judgement(Stance.REFUTES, reason, coverage, "dispute", disputed=True)
     refuted = next((m for m in figures if m.relation == "refutes"), None)
     if refuted and coverage >= REFUTE:
-        reason = figure_reason(refuted, index.lexicon)
+        reason = figure_reason(refuted, knowledge.lexicon)
         return Judgement(Stance.REFUTES, reason, coverage, "figure", refuted.found)
     # A claim's date tied to a figure only picks which day's figure to compare (see figures).
-    dated = None if claim.figures else date_clash(claim, item.frame, index.lexicon.events)
+    dated = None if claim.figures else date_clash(claim, item.frame, knowledge.lexicon.events)
     if dated and coverage >= REFUTE:
         return Judgement(Stance.REFUTES, dated, coverage, "date")
-    negated = polarity_clash(claim, item.frame, index.lexicon.events)
+    negated = polarity_clash(claim, item.frame, knowledge.lexicon.events)
     if negated and coverage >= REFUTE:
         return Judgement(Stance.REFUTES, f"{negated}: {quote(item)}", coverage, "polarity")
-    opposed = _opposite(claim, item, index)
+    opposed = _opposite(claim, item, knowledge)
     if opposed:
         return opposed
     if claim.speakers and not quoted:
@@ -154,20 +155,20 @@ def _compare_slots(
         return Judgement(
             Stance.NEUTRAL, "does not attribute this to the claimed speaker", coverage, "speaker"
         )
-    return _support(claim, item, index, coverage, figures)
+    return _support(claim, item, knowledge, coverage, figures)
 
 
 def _support(
     claim: Frame,
     item: IndexedPassage,
-    index: PassageIndex,
+    knowledge: Knowledge,
     coverage: float,
     figures: list[FigureMatch],
 ) -> Judgement:
     keys = claim_keys(claim)
     if not _asserts_something(claim, keys):
         return Judgement(Stance.NEUTRAL, "the claim names no checkable statement", coverage, "none")
-    with_slots = _with_slots(claim, item, index, keys, coverage, figures)
+    with_slots = _with_slots(claim, item, knowledge, keys, coverage, figures)
     if with_slots < SUPPORT:
         # Ranked by the words it shares; an unmatched figure should not bury it.
         return Judgement(Stance.NEUTRAL, "only partly about the claim", coverage, "none")
@@ -180,8 +181,8 @@ def _support(
     if unnamed:
         # A party or person the passage does not name itself: only the sentence beside it
         # (see _with_neighbour) can make the support complete.
-        return Judgement(Stance.NEUTRAL, _unrelated(unnamed, index), coverage, "none")
-    absent = _events(claim, index) - item.keys
+        return Judgement(Stance.NEUTRAL, _unrelated(unnamed, knowledge), coverage, "none")
+    absent = _events(claim, knowledge) - item.keys
     if absent:
         what = ", ".join(sorted(k[2:] for k in absent))
         return Judgement(Stance.NEUTRAL, f"does not say it happened ({what})", coverage, "none")
@@ -191,11 +192,15 @@ def _support(
         return Judgement(Stance.NEUTRAL, reason, coverage, "none")
     if claim.when() and not date_confirmed(_refs(claim), item.frame, report_day(item)):
         return Judgement(Stance.NEUTRAL, "does not give the claimed date", coverage, "date")
-    if _modal(item.frame, claim, index.lexicon.events) and not _modal(claim) and not claim.speakers:
+    if (
+        _modal(item.frame, claim, knowledge.lexicon.events)
+        and not _modal(claim)
+        and not claim.speakers
+    ):
         reason = "reports a plan or an offer, not that it happened"
         return Judgement(Stance.NEUTRAL, reason, coverage, "modality")
     if figures:
-        reason = "; ".join(figure_reason(m, index.lexicon) for m in figures)
+        reason = "; ".join(figure_reason(m, knowledge.lexicon) for m in figures)
         exact = all(m.exact for m in figures)
         return Judgement(Stance.SUPPORTS, reason, coverage, "figure", figures[0].found, exact=exact)
     dated = bool(claim.when()) and date_confirmed(_refs(claim), item.frame, None)
@@ -203,15 +208,15 @@ def _support(
     return Judgement(Stance.SUPPORTS, "says the same: " + quote(item), coverage, slot, exact=dated)
 
 
-def _opposite(claim: Frame, item: IndexedPassage, index: PassageIndex) -> Judgement | None:
+def _opposite(claim: Frame, item: IndexedPassage, knowledge: Knowledge) -> Judgement | None:
     """The passage says the opposite word ("welcomed" where the claim says "condemned")
     and matches the rest of the claim."""
     keys = claim_keys(claim)
     for key in keys:
-        rivals = index.lexicon.opposites.get(key, frozenset()) & item.keys
+        rivals = knowledge.lexicon.opposites.get(key, frozenset()) & item.keys
         if not rivals or key in item.keys:
             continue
-        coverage, missing = coverage_of(keys - {key}, item, index, background_keys(claim))
+        coverage, missing = coverage_of(keys - {key}, item, knowledge, background_keys(claim))
         if not missing and coverage >= SUPPORT:
             said = _surface(claim, key)
             found = _surface(item.frame, next(iter(sorted(rivals))))
@@ -236,7 +241,7 @@ def _asserts_something(claim: Frame, keys: frozenset[str]) -> bool:
 def _with_slots(
     claim: Frame,
     item: IndexedPassage,
-    index: PassageIndex,
+    knowledge: Knowledge,
     keys: frozenset[str],
     coverage: float,
     figures: list[FigureMatch],
@@ -250,8 +255,8 @@ def _with_slots(
     matched = sum(m.relation == "supports" for m in figures)
     reported = report_day(item)
     matched += sum(date_confirmed([ref], item.frame, reported) for ref in _refs(claim))
-    total = sum(index.weight(k) for k in keys) or 1.0
-    weight = index.weight("")  # a key the corpus lacks: the highest weight there is
+    total = sum(knowledge.weight(k) for k in keys) or 1.0
+    weight = knowledge.weight("")  # a key the corpus lacks: the highest weight there is
     return (coverage * total + weight * matched) / (total + weight * slots)
 
 
@@ -262,16 +267,16 @@ def _refs(claim: Frame) -> list[DateRef]:
 def _swap_judgement(
     claim: Frame,
     item: IndexedPassage,
-    index: PassageIndex,
+    knowledge: Knowledge,
     keys: frozenset[str],
     figures: list[FigureMatch],
 ) -> Judgement | None:
     """An entity of the claim replaced, in the same role, by another one."""
-    found = swap(claim, item.frame, index.lexicon)
+    found = swap(claim, item.frame, knowledge.lexicon)
     if not found:
         return None
     reason, replaced, contradicts, at = found
-    if not _events(claim, index) <= item.keys:
+    if not _events(claim, knowledge) <= item.keys:
         return None  # another act: "Azerbaijani forces advanced" says nothing of who was killed
     frame = item.frame
     planned = any(
@@ -283,7 +288,7 @@ def _swap_judgement(
     if any(m.relation == "none" and not m.same_value for m in figures):
         return None
     rest = keys - {"E:" + replaced}
-    coverage, missing = coverage_of(rest, item, index)
+    coverage, missing = coverage_of(rest, item, knowledge)
     # The other entities must be named in the passage itself, not just in its setting.
     unnamed = [k for k in rest if k.startswith("E:") and k not in item.keys | item.topic_keys]
     if missing or unnamed or coverage < REFUTE:
@@ -292,12 +297,12 @@ def _swap_judgement(
     return Judgement(stance, reason, coverage, "entity")
 
 
-def _events(claim: Frame, index: PassageIndex) -> set[str]:
+def _events(claim: Frame, knowledge: Knowledge) -> set[str]:
     """What the claim says happened ("killed", "advanced"): the passage itself must say it."""
 
     def compute() -> set[str]:
         asserted = claim_keys(claim) - background_keys(claim)
-        return {k for k in asserted if k.startswith("C:") and k[2:] in index.lexicon.events}
+        return {k for k in asserted if k.startswith("C:") and k[2:] in knowledge.lexicon.events}
 
     return claim.derived("events", compute)
 
@@ -333,7 +338,7 @@ def _claim_keys(claim: Frame) -> frozenset[str]:
 def coverage_of(
     keys: frozenset[str],
     item: IndexedPassage,
-    index: PassageIndex,
+    knowledge: Knowledge,
     background: frozenset[str] = frozenset(),
 ) -> tuple[float, list[str]]:
     """Weighted share of ``keys`` the passage covers, and the entities it lacks.
@@ -345,7 +350,7 @@ def coverage_of(
         return 0.0, []
     total = covered = 0.0
     missing = []
-    weight_of = index.weight
+    weight_of = knowledge.weight
     for key in keys:
         weight = weight_of(key) * (BACKGROUND_WEIGHT if key in background else 1.0)
         total += weight
@@ -360,9 +365,9 @@ def coverage_of(
     return covered / total, missing
 
 
-def _unrelated(missing: list[str], index: PassageIndex) -> str:
+def _unrelated(missing: list[str], knowledge: Knowledge) -> str:
     if missing:
-        names = [_name(k[2:], index) for k in missing]
+        names = [_name(k[2:], knowledge) for k in missing]
         return "does not mention " + ", ".join(sorted(names))
     return "is about something else"
 
@@ -373,37 +378,37 @@ def quote(item: IndexedPassage, limit: int = 90) -> str:
     return "\u201c" + (text if len(text) <= limit else text[:limit] + "\u2026") + "\u201d"
 
 
-def _name(entity_id: str, index: PassageIndex) -> str:
-    entity = index.lexicon.entity(entity_id)
+def _name(entity_id: str, knowledge: Knowledge) -> str:
+    entity = knowledge.lexicon.entity(entity_id)
     return entity.name if entity else entity_id
 
 
 # --- speakers and affiliations ---------------------------------------------------------
 
 
-def _speaker_match(claim: Frame, item: IndexedPassage, index: PassageIndex) -> bool | None:
+def _speaker_match(claim: Frame, item: IndexedPassage, knowledge: Knowledge) -> bool | None:
     """True if the passage quotes the claim's speaker, False if someone else, None if nobody
     (the report's own voice) or the claim names no speaker."""
-    said = _with_countries(item.frame.speakers, index)
+    said = _with_countries(item.frame.speakers, knowledge)
     if not claim.speakers or not said:
         return None
     # A person's words are theirs alone; a country speaks through its officials too.
     people = {s for s in claim.speakers if s.startswith("person:")}
     if people:
         return bool(people & item.frame.speakers)
-    return bool(_with_countries(claim.speakers, index) & said)
+    return bool(_with_countries(claim.speakers, knowledge) & said)
 
 
-def _with_countries(ids: frozenset[str], index: PassageIndex) -> set[str]:
+def _with_countries(ids: frozenset[str], knowledge: Knowledge) -> set[str]:
     out = set(ids)
     for entity_id in ids:
-        entity = index.lexicon.entity(entity_id)
+        entity = knowledge.lexicon.entity(entity_id)
         if entity is not None and entity.country:
             out.add(entity.country)
     return out
 
 
-def _affiliation_clash(claim: Frame, item: IndexedPassage, index: PassageIndex) -> str | None:
+def _affiliation_clash(claim: Frame, item: IndexedPassage, knowledge: Knowledge) -> str | None:
     """ "Azerbaijani spokesman Aram Torosian" when the corpus knows him as Armenian."""
     for mention in claim.mentions:
         person = mention.entity
@@ -412,13 +417,13 @@ def _affiliation_clash(claim: Frame, item: IndexedPassage, index: PassageIndex) 
         said = _title_country(claim, mention)
         if said and said != person.country:
             return (
-                f"claimed {_name(said, index)}; the corpus names {person.name} as "
-                f"{_name(person.country, index)}"
+                f"claimed {_name(said, knowledge)}; the corpus names {person.name} as "
+                f"{_name(person.country, knowledge)}"
             )
     return None
 
 
-def _place_clash(claim: Frame, item: IndexedPassage, index: PassageIndex) -> str | None:
+def _place_clash(claim: Frame, item: IndexedPassage, knowledge: Knowledge) -> str | None:
     """ "Samarkand, Kazakhstan" when the place is known to lie in another country."""
     for place, country in zip(claim.mentions, claim.mentions[1:], strict=False):
         known = place.entity.country
@@ -428,7 +433,7 @@ def _place_clash(claim: Frame, item: IndexedPassage, index: PassageIndex) -> str
             if "E:" + place.entity.id in item.keys:
                 return (
                     f"claimed {place.entity.name} is in {country.entity.name}; "
-                    f"it is in {_name(known, index)}"
+                    f"it is in {_name(known, knowledge)}"
                 )
     return None
 

@@ -16,11 +16,13 @@ from rapidfuzz import fuzz
 
 from service.engine.analysis import Context, Frame, analyse
 from service.engine.lexicon import Lexicon
-from service.engine.model import Corpus, Document, Passage
+from service.engine.model import Corpus
+from service.engine.search import Allowed, Hit, IndexedPassage
 from service.retrieval.kernel import top_k, top_k_in
 
-# Candidates taken from BM25 before re-ranking; the corpus never needs more for one claim.
-CANDIDATES = 40
+# The BM25 short list re-ranked per search; no fewer than the engine asks for (its
+# ``checker.CANDIDATES``). The corpus never needs more for one claim.
+SHORT_LIST = 40
 # Share of the re-ranking score given to BM25 (the rest is fuzzy overlap of the texts).
 BM25_SHARE = 0.6
 # Analysed passages kept (about 10 KB each); a corpus this small is analysed at start-up.
@@ -28,42 +30,6 @@ ITEMS_KEPT = 20_000
 # Up to this many allowed documents a search reads their rows' postings alone; beyond it,
 # every posting and a mask.
 FEW_DOCUMENTS = 1_000
-
-
-@dataclass(frozen=True, slots=True)
-class IndexedPassage:
-    """A passage with its frame and the entities its neighbours name."""
-
-    passage: Passage
-    document: Document
-    frame: Frame
-    keys: frozenset[str]
-    context_keys: frozenset[str]
-    topic_keys: frozenset[str]
-    position: int
-    document_keys: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """A retrieved passage and its retrieval score in [0, 1]."""
-
-    item: IndexedPassage
-    score: float
-
-
-@dataclass(frozen=True, slots=True)
-class Allowed:
-    """The passages a search may return: a few ranges of rows, or a mask over every row."""
-
-    starts: np.ndarray | None = None
-    ends: np.ndarray | None = None
-    mask: np.ndarray | None = None
-
-    @property
-    def ranges(self) -> tuple[np.ndarray, np.ndarray]:
-        assert self.starts is not None and self.ends is not None
-        return self.starts, self.ends
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,11 +194,11 @@ class PassageIndex:
             return []
         ids = [self._vocabulary[t] for t in terms if t in self._vocabulary]
         if allowed is None:
-            rows, scores = top_k(self.bm25.scores, ids, CANDIDATES, self._everything)
+            rows, scores = top_k(self.bm25.scores, ids, SHORT_LIST, self._everything)
         elif allowed.mask is not None:
-            rows, scores = top_k(self.bm25.scores, ids, CANDIDATES, allowed.mask)
+            rows, scores = top_k(self.bm25.scores, ids, SHORT_LIST, allowed.mask)
         else:
-            rows, scores = top_k_in(self.bm25.scores, ids, CANDIDATES, *allowed.ranges)
+            rows, scores = top_k_in(self.bm25.scores, ids, SHORT_LIST, *allowed.ranges)
         found = list(zip(rows, scores, strict=True))
         if not found:
             return []

@@ -179,7 +179,9 @@ def build(
     stamp = fingerprint(corpus_dir, data_dir)
     corpus = load_corpus(corpus_dir)
     loaded = time.perf_counter()
-    checker = FactChecker.learn(corpus, data_dir=data_dir, workers=workers)
+    checker = FactChecker.learn(
+        corpus, build=PassageIndex.build, data_dir=data_dir, workers=workers
+    )
     analysed = time.perf_counter()
     save(checker, out, stamp)
     return {

@@ -16,6 +16,7 @@ from flask.json.provider import DefaultJSONProvider
 from service.engine.checker import FactChecker
 from service.engine.corpus import load_corpus
 from service.retrieval import prebuilt
+from service.retrieval.index import PassageIndex
 from service.retrieval.kernel import top_k_in
 from service.web import docs, page
 from service.web.api import EXTENSION, bp, unique_keys
@@ -61,7 +62,7 @@ def _checker(settings: Config) -> FactChecker:
     corpus = load_corpus(settings.corpus)
     what = f"analysing {len(corpus.documents)} documents, {len(corpus.passages)} passages"
     with progress(what):
-        return FactChecker.learn(corpus)
+        return FactChecker.learn(corpus, build=PassageIndex.build)
 
 
 @contextmanager

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from service.engine.analysis import Frame
 from service.engine.lexicon import Lexicon
-from service.retrieval.index import IndexedPassage
+from service.engine.search import IndexedPassage
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from service.engine.stance import judge
 
 
 def rules(pair: Pair, knowledge: Knowledge) -> Signal:
-    judgement = judge(pair.claim, pair.item, knowledge)  # type: ignore[arg-type]
+    judgement = judge(pair.claim, pair.item, knowledge)
     features = {
         "rule_supports": float(judgement.stance is Stance.SUPPORTS),
         "rule_refutes": float(judgement.stance is Stance.REFUTES),
