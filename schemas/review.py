@@ -9,10 +9,10 @@ from typing import Any, TypedDict
 from marshmallow import Schema, fields, post_load
 
 from schemas.check import CheckResultSchema, TruncatedSchema, _CheckOptions
+from service.engine.limits import DEFAULT_REVIEW_TOP_K
 from service.engine.model import CheckResult
 from service.engine.review import Review, Segment
 
-DEFAULT_REVIEW_TOP_K = 3
 _WORD = re.compile(r"[^\W_]")  # a letter or a digit, in any script
 
 

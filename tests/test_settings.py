@@ -259,3 +259,15 @@ def test_gunicorn_takes_its_settings_from_the_environment(
     assert printed["preload_app"] == "True" and printed["loglevel"] == "warning"
     assert printed["logger_class"] == "service.web.logs.GunicornLogger"
     assert printed["accesslog"] == "-" and printed["errorlog"] == "-"
+
+
+def test_dockerfile_defaults_are_the_config_defaults(project_root: Path) -> None:
+    """The image repeats the defaults (they show in ``docker inspect``): each must be the
+    one ``Config`` holds, so a default changes in one place and this test names the other."""
+    env = dockerfile_env((project_root / "Dockerfile").read_text(encoding="utf-8"))
+    # Set on purpose to other values in the image: its interface and its copy of seeds/.
+    image_only = ("FACTCHECK_HOST", "FACTCHECK_CORPUS")
+    settings = {k: v for k, v in env.items() if k.startswith("FACTCHECK_") or k == "PORT"}
+    for name in image_only:
+        settings.pop(name)
+    assert Config.from_env(settings) == Config.from_env({})

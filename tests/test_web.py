@@ -129,11 +129,11 @@ def test_page_needs_no_key_and_no_budget(make_app: Callable[..., Flask]) -> None
 
 
 def test_extension_has_the_same_renderer_as_the_page() -> None:
-    # No build step: the extension keeps copies. Edit service/web/static/, then copy.
+    # One home, service/web/static/; the extension's copies are made by the script.
     for name in SHARED:
         assert (EXTENSION / name).read_bytes() == (STATIC / name).read_bytes(), (
-            f"extension/{name} differs from service/web/static/{name}: "
-            f"cp service/web/static/{name} extension/{name}"
+            f"extension/{name} differs from service/web/static/{name}:"
+            " run scripts/sync-extension.sh"
         )
 
 
