@@ -436,7 +436,7 @@ def _per(
 
 
 # Temperature scales to kelvin: kelvin = scale * reading + offset. Three exact formulas
-# (tests/test_units.py checks them against pint, which would cost a second to load here).
+# (tests/engine/test_units.py checks them against pint, which would cost a second to load here).
 _TO_KELVIN = {
     "degC": (1.0, 273.15),
     "degF": (5.0 / 9.0, 273.15 - 32.0 * 5.0 / 9.0),

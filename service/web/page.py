@@ -6,7 +6,7 @@ calls the JSON API of this service (``/v1/check``, ``/v1/review``, ``/v1/sources
 ``X-API-Key``. Its Content-Security-Policy allows nothing but this service.
 
 ``render.js`` and ``render.css`` draw results for the page and for the browser extension
-(``extension/`` holds identical copies; tests/test_web.py keeps them so).
+(``extension/`` holds identical copies; tests/web/test_page.py keeps them so).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 # Claims of every kind the seed corpus can answer: agreeing and clashing figures, units,
 # swapped places and roles, negation, another speaker, off-topic. The verdicts themselves
-# are measured on three labelled corpora (tests/test_decision.py); here the HTTP layer must
+# are measured on three labelled corpora (tests/engine/test_decision.py); here the HTTP layer must
 # relay the engine's answer faithfully, and every answer must hold together.
 CLAIMS = [
     "Russia keeps about 2,000 peacekeepers in the region.",

@@ -19,7 +19,7 @@ from service.engine.signals.polarity import polarity
 from service.engine.signals.semantic import semantic
 from service.retrieval.index import PassageIndex
 
-DOMAINS = Path(__file__).resolve().parent / "data" / "domains"
+DOMAINS = Path(__file__).resolve().parents[1] / "data" / "domains"
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from service.engine.decision import (
 )
 from service.engine.model import Stance, Verdict
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location("accuracy", ROOT / "bench" / "accuracy.py")
 accuracy = importlib.util.module_from_spec(_spec)
 sys.modules["accuracy"] = accuracy  # dataclasses look their module up there

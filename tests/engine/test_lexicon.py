@@ -14,7 +14,7 @@ from service.engine.knowledge import Speller, harvest_people, vocabulary
 from service.engine.lexicon import Lexicon, load_lexicon, phrase_key
 from service.engine.text import fold, normalize, spelling, stem, tokenize
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 LEXICON = load_lexicon()
 SEED_TEXTS = [doc.text for doc in load_corpus(SEEDS).documents]
 

@@ -1,7 +1,7 @@
 """The editors' page (``GET /``, ``/static/<name>``) and the browser extension's files.
 
-What they do in a browser is tested in Chromium by tests/test_e2e_page.py and
-tests/test_e2e_extension.py; here: what is served, with which headers, and that the page and
+What they do in a browser is tested in Chromium by tests/ops/test_e2e_page.py and
+tests/ops/test_e2e_extension.py; here: what is served, with which headers, and that the page and
 the extension stay self-contained, safe and in step with each other.
 """
 
@@ -21,7 +21,7 @@ from flask.testing import FlaskClient
 
 from service.web.page import ASSETS, PAGE, STATIC
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 EXTENSION = PROJECT_ROOT / "extension"
 SHARED = ("render.js", "render.css")
 KEY = "web-test-key-0123456789"

@@ -12,7 +12,7 @@ import pytest
 import service.engine.corpus as corpus_module
 from service.engine.corpus import CorpusError, load_corpus
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 TITLE_002 = (
     "Armenia-Azerbaijan conflict: Cease-fire announced after fresh clashes on "
     "Nagorno-Karabakh border"

@@ -18,7 +18,7 @@ import pytest
 import requests
 from serving import clean_env, free_port, stop
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = (ROOT / "Dockerfile").read_text(encoding="utf-8")
 FINAL_STAGE = DOCKERFILE.rsplit("\nFROM ", 1)[1]
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from service.engine.segment import split_passages
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
 
 

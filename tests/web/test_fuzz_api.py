@@ -48,7 +48,7 @@ CHECKS = [
 ]
 
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # Built at collection: schemathesis turns each operation of the spec into its own test.
 # (Its lazy pytest.from_fixture loader does not work with this pytest version.)
 APP = create_app(

@@ -1,6 +1,6 @@
 """``/docs``: Swagger UI from the installed package, nothing from another origin.
 
-(That it renders with no network is shown in Chromium by tests/test_browser.py.)
+(That it renders with no network is shown in Chromium by tests/ops/test_browser.py.)
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from service.engine.review import Reviewer
 from service.retrieval.index import SHORT_LIST
 
 OPENAPI = yaml.safe_load(
-    (Path(__file__).resolve().parents[1] / "openapi.yaml").read_text(encoding="utf-8")
+    (Path(__file__).resolve().parents[2] / "openapi.yaml").read_text(encoding="utf-8")
 )
 
 

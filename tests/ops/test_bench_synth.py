@@ -14,7 +14,7 @@ import pytest
 from service.engine.corpus import load_corpus
 from service.engine.model import Corpus
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SEEDS = PROJECT_ROOT / "seeds"
 SEED_IDS = sorted(p.stem for p in SEEDS.glob("*.txt"))
 DOCS = 30
