@@ -1,6 +1,6 @@
 """gunicorn settings; run from the project root: ``gunicorn "service:create_app()"``.
 
-Every value comes from ``service.web.config.Config`` (the README's settings table), validated
+Every value comes from ``service.web.config.Config`` (docs/SETTINGS.md), validated
 here before gunicorn starts anything: a bad value stops the start with one line naming the
 variable. Options given on gunicorn's command line (``--bind``, ``--workers``…) still win.
 """
@@ -39,7 +39,7 @@ bind = f"{_host}:{_settings.port}"
 worker_class = "service.web.worker.BufferedThreadWorker"
 workers = _settings.workers
 threads = _settings.threads
-# A worker silent this long is killed and replaced (see README, "Timeouts").
+# A worker silent this long is killed and replaced (see docs/DEPLOYMENT.md, "Timeouts").
 timeout = _settings.timeout
 # On SIGTERM, workers finish the requests they hold for up to this long, then stop.
 graceful_timeout = _settings.graceful_timeout

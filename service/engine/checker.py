@@ -95,7 +95,8 @@ class FactChecker:
         decision: Decision | None = None,
     ) -> FactChecker:
         """Learn the corpus's people, names and words, then analyse and index every passage
-        (in ``workers`` processes)."""
+        (in ``workers`` processes) with ``build``: the retrieval backend, such as
+        ``service.retrieval.index.PassageIndex.build``."""
         embedded = start_embedding(corpus.passages)  # in another process, meanwhile
         lexicon = load_lexicon(data_dir)
         texts = [doc.text for doc in corpus.documents]

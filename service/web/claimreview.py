@@ -1,6 +1,6 @@
 """Map check results to schema.org ``ClaimReview`` JSON-LD (pure, no Flask).
 
-The mapping (also documented in README.md, "ClaimReview output"):
+The mapping (also documented in docs/API.md, "ClaimReview mapping"):
 
 * ``claimReviewed`` — the claim as checked; ``itemReviewed`` — a ``Claim`` with the same
   text and, when the claim names one, its speaker as ``author`` (``Person`` or

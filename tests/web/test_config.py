@@ -1,6 +1,6 @@
 """Config: defaults, environment, overrides, and errors that name the variable (never a
-secret); the README table and the Dockerfile agree with ``Config``, and gunicorn refuses a bad
-value in one line."""
+secret); the settings table (docs/SETTINGS.md) and the Dockerfile agree with ``Config``, and
+gunicorn refuses a bad value in one line."""
 
 from __future__ import annotations
 
@@ -118,11 +118,13 @@ def test_every_setting_has_an_env_name() -> None:
 
 
 SECRET = "s3cret-key-0123456789abcdef"
+# The settings table: every variable with its default.
+SETTINGS = "docs/SETTINGS.md"
 
 
-def table_rows(readme: str, heading: str) -> dict[str, str]:
-    """``{variable: default}`` of the first table under ``heading`` in README.md."""
-    section = readme.split(f"\n## {heading}\n", 1)[1]
+def table_rows(page: str, heading: str) -> dict[str, str]:
+    """``{variable: default}`` of the first table under ``heading`` in a Markdown page."""
+    section = page.split(f"# {heading}\n", 1)[1]
     rows = {}
     for line in section.splitlines():
         found = re.match(r"\| `([A-Z_]+)` \| (.*?) \|", line)
@@ -271,7 +273,7 @@ def test_empty_values_mean_unset() -> None:
 
 
 def test_readme_table_lists_every_setting_with_its_default(project_root: Path) -> None:
-    rows = table_rows((project_root / "README.md").read_text(encoding="utf-8"), "Settings")
+    rows = table_rows((project_root / SETTINGS).read_text(encoding="utf-8"), "Settings")
     assert set(Config.env_names()) | {"PROMETHEUS_MULTIPROC_DIR"} == set(rows)
     defaults = Config()
     static = {  # defaults that do not depend on the machine or the checkout
@@ -298,11 +300,11 @@ def dockerfile_env(dockerfile: str) -> dict[str, str]:
 
 
 def test_dockerfile_sets_the_readme_settings_with_their_defaults(project_root: Path) -> None:
-    rows = table_rows((project_root / "README.md").read_text(encoding="utf-8"), "Settings")
+    rows = table_rows((project_root / SETTINGS).read_text(encoding="utf-8"), "Settings")
     env = dockerfile_env((project_root / "Dockerfile").read_text(encoding="utf-8"))
     settings = {k: v for k, v in env.items() if k in rows or k.startswith("FACTCHECK_")}
     for name in settings:
-        assert name in rows, f"{name} is set in the Dockerfile but not in the README table"
+        assert name in rows, f"{name} is set in the Dockerfile but not in the settings table"
     assert settings["FACTCHECK_CORPUS"] == "/app/seeds"  # the image's copy of seeds/
     fixed = {  # rows whose default is a literal value, not "none" or the machine's
         name: re.match(r"`([^`]*)`", default).group(1)

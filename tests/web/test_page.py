@@ -179,9 +179,9 @@ def test_scripts_never_parse_text_as_html() -> None:
 
 
 def test_readme_names_the_extension_id(project_root: Path) -> None:
-    """The manifest's public key fixes the extension's id; the README gives it for CORS."""
+    """The manifest's public key fixes the extension's id; docs/CLIENTS.md gives it for CORS."""
     manifest = json.loads((EXTENSION / "manifest.json").read_text(encoding="utf-8"))
     digest = hashlib.sha256(base64.b64decode(manifest["key"])).hexdigest()[:32]
     extension_id = "".join(chr(ord("a") + int(digit, 16)) for digit in digest)
-    readme = (project_root / "README.md").read_text(encoding="utf-8")
-    assert f"chrome-extension://{extension_id}" in readme
+    clients = (project_root / "docs" / "CLIENTS.md").read_text(encoding="utf-8")
+    assert f"chrome-extension://{extension_id}" in clients
