@@ -259,3 +259,27 @@ def test_filters_mask_alike_range_by_range_and_in_one_gather(
     for (_, sources, as_of), body in zip(FILTERED, by_ranges, strict=True):
         assert not sources or {e["source"]["id"] for e in body["evidence"]} <= set(sources)
         assert not as_of or all(e["source"]["published"] <= as_of for e in body["evidence"])
+
+
+def test_an_index_built_before_the_wings_still_loads(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An index saved when the engine's modules sat directly in ``service/`` names their old
+    modules in state.pickle; loading maps them to where they live now."""
+    import pickle
+
+    from service.engine import model
+
+    index = _copy(built, tmp_path)
+    with (index / prebuilt.STATE).open("rb") as handle:
+        state = pickle.load(handle)
+    # Pickle the documents as the old layout did: their class in module "service.model".
+    monkeypatch.setattr(model.Document, "__module__", "service.model")
+    monkeypatch.setitem(sys.modules, "service.model", model)
+    with (index / prebuilt.STATE).open("wb") as handle:
+        pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    assert b"service.model" in (index / prebuilt.STATE).read_bytes()
+    monkeypatch.undo()
+    assert "service.model" not in sys.modules
+    checker = prebuilt.load(index, SEEDS)
+    assert type(checker.corpus.documents[0]) is model.Document
