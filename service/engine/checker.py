@@ -191,7 +191,7 @@ class FactChecker:
         documents = np.ones(len(self.corpus.documents), dtype=bool)
         if sources is not None:
             wanted = frozenset(sources)
-            unknown = sorted(wanted - self.corpus.by_id.keys())
+            unknown = self.corpus.unknown(wanted)
             if unknown:
                 raise UnknownSourcesError(unknown)
             documents[:] = False

@@ -138,6 +138,11 @@ class Corpus:
     def document(self, doc_id: str) -> Document | None:
         return self.by_id.get(doc_id)
 
+    def unknown(self, ids: Iterable[str]) -> list[str]:
+        """The ids of ``ids`` no document has, sorted: the one check of a ``sources`` filter
+        (the checker, a review and a batch all ask here)."""
+        return sorted(set(ids) - self.by_id.keys())
+
     def passages_of(self, doc_id: str) -> PassageSpan:
         """The document's passages, made when read (listing every source stays cheap)."""
         number = self.number.get(doc_id)

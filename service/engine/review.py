@@ -246,7 +246,7 @@ class Reviewer:
         """Every sentence of ``text`` in order; check-worthy ones checked (see module doc)."""
         started = time.perf_counter()
         if self.sources is not None:
-            unknown = sorted(set(self.sources) - self.checker.corpus.by_id.keys())
+            unknown = self.checker.corpus.unknown(self.sources)
             if unknown:
                 raise UnknownSourcesError(unknown)
         spans = list(split_passages(text))

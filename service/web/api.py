@@ -205,14 +205,14 @@ def check_all(
 ) -> tuple[list[Any], Truncated | None]:
     """Check the claims of a loaded batch in order, after refusing unknown source ids up
     front; stop between claims once ``budget`` is spent (then say what was skipped)."""
-    known = checker.corpus.by_id.keys()
-    top_level = sorted(set(batch["sources"] or ()) - known)
+    corpus = checker.corpus
+    top_level = corpus.unknown(batch["sources"] or ())
     if top_level:
         raise ValidationError({"sources": unknown_source_messages(top_level)})
     errors = {
         index: {"sources": unknown_source_messages(unknown)}
         for index, query in enumerate(batch["claims"])
-        if (unknown := sorted(set(query["sources"] or ()) - known))
+        if (unknown := corpus.unknown(query["sources"] or ()))
     }
     if errors:
         raise ValidationError({"claims": errors})
