@@ -12,9 +12,10 @@ RUN python -m venv /opt/venv \
 # Final stage: the virtualenv and the application files, run by an unprivileged user.
 FROM python:3.11-slim
 
-# Settings of the README's table, with the same defaults (FACTCHECK_WORKERS is left to the
-# number of cores the container may use; keys and the rate limit are unset: see README),
-# except FACTCHECK_HOST: inside its container the service listens on every interface.
+# Settings of docs/SETTINGS.md, with Config's defaults (tests/web/test_config.py compares
+# them; FACTCHECK_WORKERS is left to the number of cores the container may use; keys and the
+# rate limit are unset: see docs/SECURITY.md), except FACTCHECK_HOST: inside its container
+# the service listens on every interface.
 # The app's files are read-only, so numba keeps its compiled retrieval kernel under /tmp.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \

@@ -1,6 +1,6 @@
 """gunicorn settings; run from the project root: ``gunicorn "service:create_app()"``.
 
-Every value comes from ``service.config.Config`` (the README's settings table), validated
+Every value comes from ``service.web.config.Config`` (docs/SETTINGS.md), validated
 here before gunicorn starts anything: a bad value stops the start with one line naming the
 variable. Options given on gunicorn's command line (``--bind``, ``--workers``…) still win.
 """
@@ -20,7 +20,7 @@ _ROOT = str(Path(__file__).resolve().parent)
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-from service.config import Config, ConfigError  # noqa: E402  (needs the path above)
+from service.web.config import Config, ConfigError  # noqa: E402  (needs the path above)
 
 try:
     _settings = Config.from_env()
@@ -35,11 +35,11 @@ preload_app = True
 _host = f"[{_settings.host}]" if ":" in _settings.host else _settings.host
 bind = f"{_host}:{_settings.port}"
 # gthread whose event loop reads each request whole before a thread serves it, so slow
-# clients hold no thread (service/worker.py); it keeps connections alive like gthread.
-worker_class = "service.worker.BufferedThreadWorker"
+# clients hold no thread (service/web/worker.py); it keeps connections alive like gthread.
+worker_class = "service.web.worker.BufferedThreadWorker"
 workers = _settings.workers
 threads = _settings.threads
-# A worker silent this long is killed and replaced (see README, "Timeouts").
+# A worker silent this long is killed and replaced (see docs/DEPLOYMENT.md, "Timeouts").
 timeout = _settings.timeout
 # On SIGTERM, workers finish the requests they hold for up to this long, then stop.
 graceful_timeout = _settings.graceful_timeout
@@ -60,7 +60,7 @@ if os.path.isdir("/dev/shm"):
 accesslog = "-"
 errorlog = "-"
 loglevel = _settings.log_level.lower()
-logger_class = "service.logs.GunicornLogger"
+logger_class = "service.web.logs.GunicornLogger"
 # No gunicornc control socket: nothing uses it, and its default path under $HOME would be
 # shared by every instance on the machine (and need a writable home in the container).
 control_socket_disable = True
@@ -147,7 +147,7 @@ def child_exit(server: Any, worker: Any) -> None:
 
 _default_excepthook = sys.excepthook
 # Matched by name: the corpus module is imported only when the app is built.
-_STARTUP_ERRORS = frozenset({"service.config.ConfigError", "service.corpus.CorpusError"})
+_STARTUP_ERRORS = frozenset({"service.web.config.ConfigError", "service.engine.corpus.CorpusError"})
 
 
 def _startup_excepthook(
@@ -168,13 +168,13 @@ sys.excepthook = _startup_excepthook
 def pre_fork(server: Any, worker: Any) -> None:
     """The master's onnxruntime session stays in the master: each worker makes its own
     (an inherited one aborts the worker when it is joined or destroyed)."""
-    from service.embedding import before_fork
+    from service.engine.embedding import before_fork
 
     before_fork()
 
 
 def post_worker_init(worker: Any) -> None:
     """Make the worker's embedding session before it takes requests, not on the first one."""
-    from service.embedding import default_embedder
+    from service.engine.embedding import default_embedder
 
     default_embedder().encode(["warm-up"])

@@ -3,7 +3,7 @@
 Usage, from the project root (needs requirements-dev.txt: scikit-learn fits the models):
 
     .venv/bin/python bench/accuracy.py report   # in-sample and leave-one-corpus-out figures
-    .venv/bin/python bench/accuracy.py fit      # refit service/data/decision.json
+    .venv/bin/python bench/accuracy.py fit      # refit service/engine/data/decision.json
     .venv/bin/python bench/accuracy.py check    # exit 1 if decision.json is not what fit makes
 
 A corpus is a folder of ``bench/corpora/`` holding ``claims.jsonl`` (one labelled claim a
@@ -11,7 +11,7 @@ line: ``claim``, ``label``, optional ``also_ok``, ``evidence`` quotes and ``phen
 ``docs/`` (the reports, as the service loads them); ``seeds`` uses the project's ``seeds/``.
 
 *fit* computes every signal of the best candidates of every claim with the service's own
-code (``FactChecker.judge``), then fits three logistic regressions (``service.decision``):
+code (``FactChecker.judge``), then fits three logistic regressions (``service.engine.decision``):
 relevance (is the passage gold evidence?), direction (among gold evidence of supported and
 refuted claims, does it refute?) and the verdict (from the candidates' odds).
 
@@ -34,9 +34,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from service.checker import FactChecker  # noqa: E402
-from service.corpus import load_corpus  # noqa: E402
-from service.decision import (  # noqa: E402
+from service.engine.checker import FactChecker  # noqa: E402
+from service.engine.corpus import load_corpus  # noqa: E402
+from service.engine.decision import (  # noqa: E402
     CLAIM_FEATURES,
     DECISION_FILE,
     VERDICTS,
@@ -44,6 +44,7 @@ from service.decision import (  # noqa: E402
     Logistic,
     claim_features,
 )
+from service.retrieval.index import PassageIndex  # noqa: E402
 
 CORPORA = ROOT / "bench" / "corpora"
 LABELS = tuple(v.value for v in VERDICTS)
@@ -79,7 +80,9 @@ def corpus_docs(folder: Path) -> Path:
 def examples(folder: Path) -> list[Example]:
     """Every claim of one corpus, judged by the service's code with no fitted model."""
     corpus = load_corpus(corpus_docs(folder))
-    checker = FactChecker.learn(corpus, decision=Decision.unfitted(CANDIDATES))
+    checker = FactChecker.learn(
+        corpus, build=PassageIndex.build, decision=Decision.unfitted(CANDIDATES)
+    )
     texts = {d.id: d.text for d in corpus.documents}
     found = []
     for line in (folder / "claims.jsonl").read_text(encoding="utf-8").splitlines():

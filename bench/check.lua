@@ -5,7 +5,7 @@
 --                punctuation and TAIL that punctuation (maybe empty), both already escaped
 --                for a JSON string by http_load.py (so this script needs no JSON encoder).
 --   MODE         "repeat": request n sends claim n mod C unchanged (C claims), so each
---                worker's analysis cache (service/checker.py) soon holds them all.
+--                worker's analysis cache (service/engine/checker.py) soon holds them all.
 --                "distinct": request n sends claim n mod C with ", according to W1 W2 W3"
 --                inserted before its final punctuation, where W1 W2 W3 spell n div C in base
 --                32 over WORDS below: every request of a run is a different text, so no
@@ -25,7 +25,7 @@
 -- latency percentiles and requests per second.
 
 -- Ordinary words of the seed corpus, none of them an entity, number, date, negation,
--- conjunction or other cue word of service/data, and all known to the spelling corrector.
+-- conjunction or other cue word of service/engine/data, and all known to the spelling corrector.
 local WORDS = {
   "local", "regional", "southern", "mountainous", "landlocked", "populated", "major",
   "mainly", "formal", "single", "separate", "common", "current", "mutual", "important",

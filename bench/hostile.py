@@ -20,7 +20,7 @@ Starts gunicorn as the README's quick start does (``gunicorn "service:create_app
 
 Every loop is bounded in count and time, and all traffic goes to 127.0.0.1. It prints one
 JSON line a scenario: ordinary checks' count, failures (non-200 or over 5 s), p50, p95 and
-max in milliseconds. No figure is asserted; tests/test_hostile.py has the bounded probes.
+max in milliseconds. No figure is asserted; tests/ops/test_hostile.py has the bounded probes.
 """
 
 from __future__ import annotations

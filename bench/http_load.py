@@ -21,7 +21,7 @@ What it does, in order:
    ``--distinct`` makes every request's claim a different text (see check.lua: the claim
    with ", according to W1 W2 W3" inserted before its final punctuation, W1..W3 ordinary
    corpus words spelling the request number), so the per-process analysis cache of
-   ``service/checker.py`` never helps; the default ("repeat" mode) sends the same 60 texts
+   ``service/engine/checker.py`` never helps; the default ("repeat" mode) sends the same 60 texts
    over and over, so it does. ``--both`` runs repeat, then distinct, on the same server.
 4. Prints a summary and one JSON line a mode: requests, requests/s, latency p50/p90/p99,
    non-2xx responses and socket errors (both counted by the Lua script), the CPU seconds the

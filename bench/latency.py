@@ -26,10 +26,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import synth  # noqa: E402
 
-from service import prebuilt  # noqa: E402
-from service.app import settle_heap  # noqa: E402
-from service.checker import FactChecker  # noqa: E402
-from service.corpus import load_corpus  # noqa: E402
+from service.engine.checker import FactChecker  # noqa: E402
+from service.engine.corpus import load_corpus  # noqa: E402
+from service.retrieval import prebuilt  # noqa: E402
+from service.retrieval.index import PassageIndex  # noqa: E402
+from service.web.app import settle_heap  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CLAIMS = ROOT / "bench" / "claims.jsonl"
@@ -80,7 +81,7 @@ def open_checker(corpus: Path, index: Path | None) -> tuple[FactChecker, float]:
     """The checker and the seconds it took to be ready."""
     started = time.perf_counter()
     if index is None:
-        checker = FactChecker.learn(load_corpus(corpus))
+        checker = FactChecker.learn(load_corpus(corpus), build=PassageIndex.build)
     else:
         checker = prebuilt.load(index, corpus)
     settle_heap()  # as create_app does once the corpus is loaded

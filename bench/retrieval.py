@@ -5,8 +5,8 @@ Usage: ``.venv/bin/python bench/retrieval.py [--sizes 1000,10000,100000] [--work
 
 For each size it generates a synthetic corpus with ``bench/synth.py`` (the seed reports among
 ``N`` perturbed distractors) into ``WORKDIR/N/corpus``, loads it with
-``service.corpus.load_corpus`` and cuts it into passages (``split_passages``, one index unit
-each). The indexed terms of a passage are the stems of ``service.text.tokenize`` over its
+``service.engine.corpus.load_corpus`` and cuts it into passages (``split_passages``, one index unit
+each). The indexed terms of a passage are the stems of ``service.engine.text.tokenize`` over its
 folded text, written once as one whitespace-joined line a passage, so both engines index
 exactly the same terms: bm25s gets the token lists, tantivy the joined line in a text field
 with its ``whitespace`` tokenizer (plus a raw ``src`` field, the source id, for filtering,
@@ -23,13 +23,14 @@ Every step runs in a fresh subprocess so its time and memory are its own:
   then top-40 latency p50/p99 (wall clock, and thread CPU time, which other load on the
   machine does not inflate) over all queries unfiltered, and over every third query filtered
   to the five seed reports and to a random 10% of the sources. bm25s is queried as
-  service/index.py does (``retrieve``, filtering with a ``weight_mask`` built by ``np.isin``
+  service/retrieval/index.py does (``retrieve``, filtering with a ``weight_mask`` built by
+  ``np.isin``
   over a per-passage array of source ids, or from per-source passage ranges) and with
   ``get_scores`` plus a top-k of our own over the allowed passages only. tantivy filters
   with a ``term_set_query`` on ``src`` as a zero-score ``Must`` clause.
 
-The service's own top-k kernel (``service.retrieval.top_k``, compiled with numba, over the
-bm25s index) is measured beside them: unfiltered, and filtered as ``service/index.py``
+The service's own top-k kernel (``service.retrieval.kernel.top_k``, compiled with numba, over the
+bm25s index) is measured beside them: unfiltered, and filtered as ``service/retrieval/index.py``
 filters (the sources' rows alone for up to ``FEW_DOCUMENTS`` sources, a mask beyond).
 
 Queries: the claims of ``bench/claims.jsonl`` (the 60 dev claims), each with four
@@ -116,8 +117,8 @@ def stage_prep(folder: Path, size: int, seed: int) -> dict:
     import numpy as np
     import synth
 
-    from service.corpus import load_corpus
-    from service.text import fold, tokenize
+    from service.engine.corpus import load_corpus
+    from service.engine.text import fold, tokenize
 
     corpus_dir = folder / "corpus"
     started = time.perf_counter()
@@ -244,7 +245,7 @@ Hits = list[tuple[int, float]]  # (passage position, score), best first
 
 
 class Bm25sEngine:
-    """bm25s as service/index.py uses it (``retrieve``), and with a top-k of our own."""
+    """bm25s as service/retrieval/index.py uses it (``retrieve``), and with a top-k of our own."""
 
     def __init__(self, folder: Path, mmap: bool) -> None:
         import bm25s
@@ -312,7 +313,8 @@ def _methods(engine, folder: Path, doc_ids: list[str], result: dict):
         return {"search": engine.search}, {"term_set": engine.search}
     passage_doc = np.load(folder / "passage_doc.npy")
     before = memory()["RssAnon"]
-    # service/index.py keeps every passage's source id as a string array and masks by isin.
+    # service/retrieval/index.py keeps every passage's source id as a string array and masks
+    # by isin.
     passage_src = np.array(doc_ids)[passage_doc]
     result["isin_array_mb"] = round(memory()["RssAnon"] - before)
     bounds = np.searchsorted(passage_doc, np.arange(len(doc_ids) + 1))
@@ -331,7 +333,7 @@ def _methods(engine, folder: Path, doc_ids: list[str], result: dict):
     def allowed(sources: list[str]):
         return np.concatenate([np.arange(*ranges[s]) for s in sources])
 
-    from service.retrieval import top_k
+    from service.retrieval.kernel import top_k
 
     vocabulary = engine.retriever.vocab_dict
     everything = np.ones(len(passage_doc), dtype=np.float32)
@@ -347,13 +349,13 @@ def _methods(engine, folder: Path, doc_ids: list[str], result: dict):
         "scores+topk": engine.scores_topk,
         "service kernel": kernel,
     }
-    from service.index import FEW_DOCUMENTS
-    from service.retrieval import top_k_in
+    from service.retrieval.index import FEW_DOCUMENTS
+    from service.retrieval.kernel import top_k_in
 
     number = {doc_id: i for i, doc_id in enumerate(doc_ids)}
 
     def kernel_filtered(terms: list[str], sources: list[str]) -> Hits:
-        """As service/index.py filters: the sources' rows alone when they are few."""
+        """As service/retrieval/index.py filters: the sources' rows alone when they are few."""
         if len(sources) > FEW_DOCUMENTS:
             flags = np.zeros(len(doc_ids), dtype=bool)
             flags[[number[s] for s in sources]] = True
@@ -466,7 +468,7 @@ def load_claims() -> list[str]:
 def build_queries(seed: int) -> tuple[list[str], list[list[str]]]:
     import synth
 
-    from service.text import fold, tokenize
+    from service.engine.text import fold, tokenize
 
     seeds = synth.load_seeds()
     texts: list[str] = []

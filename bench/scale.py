@@ -5,7 +5,7 @@ Usage: ``.venv/bin/python bench/scale.py [--sizes 1000 10000 100000] [--work /tm
 [--workers 2] [--plot docs/scale.png] [--json bench/results/scale.json]``
 
 For each size N: ``bench/synth.py`` writes N synthetic documents plus the five seed reports
-into ``WORK/corpus-N``; ``python -m service.prebuilt`` builds ``WORK/index-N`` from them
+into ``WORK/corpus-N``; ``python -m service.retrieval.prebuilt`` builds ``WORK/index-N`` from them
 (timed, with its peak memory); then a fresh process (``bench/latency.py --index``) loads
 the index (timed: this is the server's start-up) and checks the dev claims and their
 variants, reporting first, p50 and p99 latency and resident memory. Each step runs in its
@@ -49,7 +49,15 @@ def measure(size: int, work: Path, workers: int, variants: int, fresh: bool) -> 
     if fresh or not (index / "manifest.json").is_file() or not build_figures.is_file():
         before = child_peak_mb()
         started = time.perf_counter()
-        command = [PYTHON, "-m", "service.prebuilt", "--corpus", str(corpus), "--out", str(index)]
+        command = [
+            PYTHON,
+            "-m",
+            "service.retrieval.prebuilt",
+            "--corpus",
+            str(corpus),
+            "--out",
+            str(index),
+        ]
         run([*command, "--workers", str(workers)])
         seconds = time.perf_counter() - started
         # Peak of the building process itself (its worker processes are smaller and apart);

@@ -3,15 +3,15 @@
 Usage: ``.venv/bin/python bench/synth.py --docs N --out DIR [--seed 0] [--no-seeds]``
 
 Writes ``DIR/synthetic.jsonl``: ``N`` documents, one JSON object a line, with the fields
-``service.corpus`` reads from ``.jsonl`` files: ``id`` (``syn-000001``, ``syn-000002``, ...),
+``service.engine.corpus`` reads from ``.jsonl`` files: ``id`` (``syn-000001``, ``syn-000002``, ...),
 ``text``, ``title``, ``publisher`` (one of ``PUBLISHERS``), ``published`` (``YYYY-MM-DD``),
 ``url`` (under ``https://synthetic.example/``) and ``language`` (``en``). Unless
 ``--no-seeds`` is given it also copies the seed reports (``seeds/*.txt``) and
 ``seeds/sources.json`` into ``DIR``, so the real reports stand among the distractors and
-``service.corpus.load_corpus(DIR)`` loads them all.
+``service.engine.corpus.load_corpus(DIR)`` loads them all.
 
 How one document is made, from the seed reports cut into passages by
-``service.segment.split_passages``:
+``service.engine.segment.split_passages``:
 
 * its length in passages is one of the seed documents' passage counts, drawn at random;
 * its first passage is a headline: a seed line without final punctuation that names a
@@ -24,7 +24,7 @@ How one document is made, from the seed reports cut into passages by
 * every passage is then perturbed:
 
   - names: the countries (names, demonyms, seats of government: "Armenia", "Armenian",
-    "Yerevan"), places and people of ``service/data/entities.json``, and the people the seeds
+    "Yerevan"), places and people of ``service/engine/data/entities.json``, and the people the seeds
     name after a title ("Foreign Minister Sergei Lavrov"), are mapped per document: kept
     (2 documents in 5), Armenia/Azerbaijan and their leaders swapped (3 in 10: "Azerbaijan
     accused Armenia" becomes "Armenia accused Azerbaijan"), or each mapped to a random name
@@ -66,10 +66,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: make ``service`` importable
     sys.path.insert(0, str(ROOT))
 
-from service.segment import split_passages  # noqa: E402
+from service.engine.segment import split_passages  # noqa: E402
 
 SEEDS = ROOT / "seeds"
-ENTITIES = ROOT / "service" / "data" / "entities.json"
+ENTITIES = ROOT / "service" / "engine" / "data" / "entities.json"
 SIDECAR = "sources.json"
 OUTPUT_NAME = "synthetic.jsonl"
 PUBLISHERS = (

@@ -158,7 +158,7 @@ async function reviewPage(tab) {
   return run("review", text, tab, "page", note);
 }
 
-/** What the context menu does; also callable from tests (see tests/test_e2e_extension.py). */
+/** What the context menu does; also callable from tests (see tests/ops/test_e2e_extension.py). */
 function handleMenuClick(info, tab) {
   // Opening the side panel needs the click's user gesture: before anything is awaited.
   if (chrome.sidePanel && tab && typeof tab.windowId === "number") {

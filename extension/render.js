@@ -1,8 +1,8 @@
 /*
  * Fact-check results as DOM nodes, and a small client for the service's JSON API.
  *
- * Shared by the service's page (service/static/render.js) and the browser extension
- * (extension/render.js): the two files are identical copies (tests/test_web.py checks).
+ * Shared by the service's page (service/web/static/render.js) and the browser extension
+ * (extension/render.js): the two files are identical copies (tests/web/test_page.py checks).
  * Text from the API is only ever set as text (textContent, text nodes), never parsed as HTML.
  * Loaded as a classic script: it defines the global `FactCheck` (the extension's service
  * worker loads it with importScripts and uses the client part only).

@@ -9,11 +9,12 @@ from marshmallow import RAISE, Schema, fields, post_load
 from marshmallow.validate import Length, Range
 
 from schemas.fields import Bound, SizedList, StrictInteger, TrimmedString, has_word
-from service.model import Stance, Verdict
+from service.engine.limits import CLAIM_MAX_CHARS, CLAIM_MIN_CHARS, DEFAULT_TOP_K, MAX_TOP_K
+from service.engine.model import Stance, Verdict
 
-DEFAULT_TOP_K = 5
-MAX_TOP_K = 20
-CLAIM_LENGTH = Length(3, 1000, error="Length must be between {min} and {max} once trimmed.")
+CLAIM_LENGTH = Length(
+    CLAIM_MIN_CHARS, CLAIM_MAX_CHARS, error="Length must be between {min} and {max} once trimmed."
+)
 MAX_BATCH = 100
 
 
@@ -148,7 +149,7 @@ class CheckResultSchema(Schema):
 
 
 class TruncatedSchema(Schema):
-    """Dumps a ``service.budget.Truncated``: why the work stopped early, what it skipped."""
+    """Dumps a ``service.engine.budget.Truncated``: why the work stopped early, what it skipped."""
 
     reason = fields.String()
     skipped = fields.Integer()

@@ -9,15 +9,15 @@ from typing import Any, TypedDict
 from marshmallow import Schema, fields, post_load
 
 from schemas.check import CheckResultSchema, TruncatedSchema, _CheckOptions
-from service.model import CheckResult
-from service.review import Review, Segment
+from service.engine.limits import DEFAULT_REVIEW_TOP_K
+from service.engine.model import CheckResult
+from service.engine.review import Review, Segment
 
-DEFAULT_REVIEW_TOP_K = 3
 _WORD = re.compile(r"[^\W_]")  # a letter or a digit, in any script
 
 
 class ReviewQuery(TypedDict):
-    """Keyword arguments for ``service.review.Reviewer`` plus the text to review."""
+    """Keyword arguments for ``service.engine.review.Reviewer`` plus the text to review."""
 
     text: str
     top_k: int
@@ -58,7 +58,7 @@ class ReviewRequestSchema(_CheckOptions):
 
 
 class SegmentSchema(Schema):
-    """Dumps the plain fields of a ``service.review.Segment``; see :func:`dump_review`."""
+    """Dumps the plain fields of a ``service.engine.review.Segment``; see :func:`dump_review`."""
 
     text = fields.String()
     start = fields.Integer()

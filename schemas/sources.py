@@ -8,7 +8,7 @@ from typing import NamedTuple
 from marshmallow import EXCLUDE, Schema, fields
 from marshmallow.validate import Range
 
-from service.model import Document, Passage
+from service.engine.model import Document, Passage
 
 # The most characters of a document one GET /v1/sources/<id> answers (about 100 KB).
 MAX_SOURCE_CHARS = 100_000

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Print the responses of README.md's curl examples, from a running service, to refresh the
-# "Examples" section when the engine changes. Usage: scripts/readme-examples.sh [BASE_URL]
+# Print the responses of the curl examples of docs/EXAMPLES.md (and README.md's one), from a
+# running service, to refresh them when the engine changes. Usage: scripts/readme-examples.sh [BASE_URL]
 # (default http://127.0.0.1:8000). Output is pretty-printed and untrimmed; trim by hand.
 set -euo pipefail
 

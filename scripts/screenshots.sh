@@ -11,4 +11,4 @@ if ! command -v chromium >/dev/null 2>&1; then
     exit 1
 fi
 FACTCHECK_SCREENSHOTS=docs exec .venv/bin/python -m pytest -q -p no:cacheprovider \
-    tests/test_e2e_page.py tests/test_e2e_extension.py "$@"
+    tests/ops/test_e2e_page.py tests/ops/test_e2e_extension.py "$@"

@@ -10,7 +10,7 @@ if TYPE_CHECKING:
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the WSGI app (imported lazily so domain code never pulls in Flask)."""
-    from service.app import create_app as build
+    from service.web.app import create_app as build
 
     return build(config)
 

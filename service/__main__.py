@@ -10,9 +10,9 @@ import os
 import sys
 from collections.abc import Sequence
 
-from service.app import create_app
-from service.config import ConfigError
-from service.corpus import CorpusError
+from service.engine.corpus import CorpusError
+from service.web.app import create_app
+from service.web.config import ConfigError
 
 EXIT_BAD_SETUP = 2
 

@@ -1,0 +1,227 @@
+"""A prebuilt index: a corpus analysed once, saved to a folder, and loaded in seconds.
+
+Analysing a passage takes about 0.2 ms, so a corpus of millions of passages cannot be
+analysed at every start. ``python -m service.retrieval.prebuilt --corpus DIR --out INDEX`` does it
+once; a server started with ``FACTCHECK_INDEX=INDEX`` then loads the result instead of
+analysing the corpus. The folder holds:
+
+* ``manifest.json``: the format, the fingerprint of the corpus and the lexicon data it was
+  built from, and its size. A fingerprint that no longer matches stops start-up: an index
+  of other texts would point at the wrong offsets.
+* ``bm25/``: the bm25s index, memory-mapped when loaded (only the postings a claim
+  needs are read from disk).
+* ``tables.npz``: passage offsets and what lazy analysis needs of each passage.
+* ``state.pickle``: the documents, the lexicon with the people learned from the corpus,
+  the speller's vocabulary and the key weights. Pickle runs code when loaded, so load only
+  an index you built.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import pickle
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import bm25s
+import numpy as np
+
+from service.engine.checker import FactChecker
+from service.engine.corpus import CorpusError, load_corpus
+from service.engine.lexicon import DATA_DIR
+from service.engine.model import Corpus, PassageTable
+from service.retrieval.index import PassageIndex, PassageTables
+
+FORMAT = 2
+MANIFEST = "manifest.json"
+BM25_DIR = "bm25"
+TABLES = "tables.npz"
+STATE = "state.pickle"
+ARRAYS = ("doc", "start", "end", "person", "party", "entity_first", "entity_keys")
+
+
+# Where the classes a state.pickle names lived before the service was split into wings: an
+# index built then still loads (its classes are the same, only their modules moved).
+_ENGINE = ("model", "lexicon", "knowledge", "dates", "numbers", "text", "analysis", "corpus")
+MOVED = {f"service.{name}": f"service.engine.{name}" for name in _ENGINE}
+
+
+class _StateUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        return super().find_class(MOVED.get(module, module), name)
+
+
+class PrebuiltIndexError(CorpusError):
+    """A prebuilt index that cannot be used; the message names the folder and the fault.
+
+    A kind of corpus error: either way the server has nothing to check against and stops.
+    """
+
+
+def fingerprint(corpus_dir: Path, data_dir: Path = DATA_DIR) -> str:
+    """SHA-256 of every file the corpus loader and the lexicon read, names and contents."""
+    digest = hashlib.sha256(f"format {FORMAT}\n".encode())
+    for folder in (Path(corpus_dir), Path(data_dir)):
+        for file in sorted(p for p in folder.iterdir() if p.is_file()):
+            digest.update(f"{folder.name}/{file.name}\n".encode())
+            with file.open("rb") as handle:
+                digest.update(hashlib.file_digest(handle, "sha256").digest())
+    return digest.hexdigest()
+
+
+def save(checker: FactChecker, out: Path, corpus_fingerprint: str) -> None:
+    """Write ``checker``'s corpus, lexicon and index to the folder ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MANIFEST).unlink(missing_ok=True)  # a rebuild in progress is not an index
+    index, passages = checker.index, checker.corpus.passages
+    index.bm25.save(str(out / BM25_DIR))
+    tables = index.tables
+    np.savez(
+        out / TABLES,
+        doc=passages.doc,
+        start=passages.start,
+        end=passages.end,
+        person=tables.person,
+        party=tables.party,
+        entity_first=tables.entity_first,
+        entity_keys=tables.entity_keys,
+    )
+    state = {
+        "documents": checker.corpus.documents,
+        "lexicon": checker.lexicon,
+        "speller": checker.speller,
+        "idf": index.idf,
+        "names": tables.names,
+        "corpus_names": checker.names,
+    }
+    with (out / STATE).open("wb") as handle:
+        pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    manifest = {
+        "format": FORMAT,
+        "fingerprint": corpus_fingerprint,
+        "documents": len(checker.corpus.documents),
+        "passages": len(passages),
+    }
+    # Written last: a build that stopped half-way leaves no manifest, so it is never loaded.
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
+def load(index_dir: Path, corpus_dir: Path, data_dir: Path = DATA_DIR) -> FactChecker:
+    """The checker saved in ``index_dir``, after checking it was built from ``corpus_dir``."""
+    manifest = _manifest(index_dir)
+    if manifest.get("format") != FORMAT:
+        raise PrebuiltIndexError(
+            f"{index_dir}: index format {manifest.get('format')!r}, this service reads {FORMAT};"
+            " rebuild it"
+        )
+    try:
+        current = fingerprint(corpus_dir, data_dir)
+    except OSError as exc:
+        raise CorpusError(f"{corpus_dir}: cannot read corpus: {exc}") from exc
+    if manifest.get("fingerprint") != current:
+        raise PrebuiltIndexError(
+            f"{index_dir}: built from other texts than {corpus_dir} and {data_dir} hold now;"
+            " rebuild it with: python -m service.retrieval.prebuilt"
+            f" --corpus {corpus_dir} --out {index_dir}"
+        )
+    try:
+        with (index_dir / STATE).open("rb") as handle:
+            state = _StateUnpickler(handle).load()
+        with np.load(index_dir / TABLES) as npz:  # read every array now; the file is closed
+            arrays = {name: npz[name] for name in ARRAYS}
+        bm25 = bm25s.BM25.load(str(index_dir / BM25_DIR), mmap=True)
+    except (OSError, ValueError, KeyError, EOFError, pickle.UnpicklingError) as exc:
+        raise PrebuiltIndexError(f"{index_dir}: unreadable index: {exc}") from exc
+    documents = state["documents"]
+    passages = PassageTable(documents, arrays["doc"], arrays["start"], arrays["end"])
+    corpus = Corpus(documents, passages)
+    tables = PassageTables(
+        names=state["names"],
+        person=arrays["person"],
+        party=arrays["party"],
+        entity_first=arrays["entity_first"],
+        entity_keys=arrays["entity_keys"],
+    )
+    lexicon = state["lexicon"]
+    index = PassageIndex(corpus, lexicon, bm25=bm25, idf=state["idf"], tables=tables)
+    return FactChecker(
+        corpus, lexicon=lexicon, index=index, speller=state["speller"], names=state["corpus_names"]
+    )
+
+
+def _manifest(index_dir: Path) -> dict:
+    file = index_dir / MANIFEST
+    if not file.is_file():
+        raise PrebuiltIndexError(
+            f"{index_dir}: no {MANIFEST} (not a prebuilt index, or its build did not finish)"
+        )
+    try:
+        manifest = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise PrebuiltIndexError(f"{file}: unreadable manifest: {exc}") from exc
+    if not isinstance(manifest, dict):
+        raise PrebuiltIndexError(f"{file}: the manifest is not a JSON object")
+    return manifest
+
+
+def build(
+    corpus_dir: Path, out: Path, data_dir: Path = DATA_DIR, *, workers: int = 1
+) -> dict[str, float]:
+    """Analyse the corpus in ``corpus_dir`` (in ``workers`` processes) and save the index
+    to ``out``; timings in s."""
+    started = time.perf_counter()
+    stamp = fingerprint(corpus_dir, data_dir)
+    corpus = load_corpus(corpus_dir)
+    loaded = time.perf_counter()
+    checker = FactChecker.learn(
+        corpus, build=PassageIndex.build, data_dir=data_dir, workers=workers
+    )
+    analysed = time.perf_counter()
+    save(checker, out, stamp)
+    return {
+        "documents": len(corpus.documents),
+        "passages": len(corpus.passages),
+        "load_s": loaded - started,
+        "analyse_s": analysed - loaded,
+        "save_s": time.perf_counter() - analysed,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m service.retrieval.prebuilt",
+        description="Analyse a corpus once and save the index for FACTCHECK_INDEX.",
+    )
+    parser.add_argument("--corpus", type=Path, required=True, help="corpus folder")
+    parser.add_argument("--out", type=Path, required=True, help="index folder to write")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes that analyse passages (default: one per core, %(default)s here)",
+    )
+    args = parser.parse_args(argv)
+    if args.workers < 1:
+        parser.error("--workers must be at least 1")
+    try:
+        figures = build(args.corpus, args.out, workers=args.workers)
+    except (CorpusError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"{args.out}: {figures['documents']:,} documents, {figures['passages']:,} passages;"
+        f" read {figures['load_s']:.1f} s, analysed {figures['analyse_s']:.1f} s,"
+        f" saved {figures['save_s']:.1f} s",
+        file=sys.stderr,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
