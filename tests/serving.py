@@ -6,6 +6,7 @@ process started here is stopped by the helper that started it.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -27,6 +28,19 @@ import requests
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT_ROOT / "seeds"
 START_TIMEOUT = 60.0
+
+
+def bench_module(name: str) -> Any:
+    """A script of ``bench/`` imported as a module (the scripts are not a package)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, PROJECT_ROOT / "bench" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
 STOP_TIMEOUT = 15.0
 # Settings a developer may have exported; the servers started here get only what a test says.
 _OWN_VARIABLES = ("PORT", "WEB_CONCURRENCY", "PROMETHEUS_MULTIPROC_DIR")

@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from serving import bench_module
 
 from service.engine.decision import (
     CLAIM_FEATURES,
@@ -22,10 +21,7 @@ from service.engine.decision import (
 from service.engine.model import Stance, Verdict
 
 ROOT = Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location("accuracy", ROOT / "bench" / "accuracy.py")
-accuracy = importlib.util.module_from_spec(_spec)
-sys.modules["accuracy"] = accuracy  # dataclasses look their module up there
-_spec.loader.exec_module(accuracy)  # type: ignore[union-attr]
+accuracy = bench_module("accuracy")
 
 # Held-out accuracy measured when the models were last fitted (bench/accuracy.py report),
 # less a margin for the solver's noise: a change that loses more than that fails here.

@@ -16,7 +16,18 @@ from pathlib import Path
 
 import pytest
 import requests
-from serving import SEEDS, START_TIMEOUT, Server, clean_env, free_port, gunicorn_server
+from serving import (
+    SEEDS,
+    START_TIMEOUT,
+    Server,
+    bench_module,
+    clean_env,
+    free_port,
+    gunicorn_server,
+)
+
+# The review text of the "greedy reviews" attack, as bench/hostile.py sends it.
+greedy_text = bench_module("hostile").greedy_text
 
 pytestmark = pytest.mark.server
 
@@ -78,19 +89,6 @@ def test_slow_clients_hold_no_thread(tmp_path: Path) -> None:
     assert [line["status"] for line in checks] == [200] * 15  # the slow ones never got in
 
 
-def greedy_text(chars: int = 93_000) -> str:
-    """A clause-heavy review text (issue 13: 93 KB of such sentences took 6.6-7.5 s)."""
-    parts, number = [], 0
-    while sum(map(len, parts)) < chars:
-        number += 1
-        parts.append(
-            f"Armenia said {number} soldiers were killed on {number % 28 + 1} September, and "
-            f"Azerbaijan said {number + 7} of its troops died in Jermuk, while Russia "
-            f"reported {number * 3} wounded near Goris. "
-        )
-    return "".join(parts)[:chars]
-
-
 def _review_greedily(base: str, until: float, took: list[tuple[int, float]]) -> None:
     text = greedy_text()
     with requests.Session() as session:
@@ -109,7 +107,11 @@ def test_greedy_reviews_stay_within_budget(tmp_path: Path) -> None:
     # Default settings but two workers (the machine may have more cores than that).
     with gunicorn_server(tmp_path, FACTCHECK_WORKERS="2") as server:
         started = time.monotonic()
-        answer = requests.post(f"{server.base}/v1/review", json={"text": greedy_text()}, timeout=10)
+        answer = requests.post(
+            f"{server.base}/v1/review",
+            json={"text": greedy_text()},
+            timeout=10,
+        )
         alone = time.monotonic() - started
         assert answer.status_code == 200
         assert answer.json()["truncated"]["reason"] == "time"

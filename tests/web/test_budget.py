@@ -6,22 +6,13 @@ from collections.abc import Callable
 
 import pytest
 from flask import Flask
+from serving import bench_module
 
 from service.engine.budget import Budget
 from service.web.lane import LANE_EXTENSION
 
-
-def greedy_text(chars: int) -> str:
-    """Clause-heavy sentences, each with figures, dates, places and speakers (issue 13)."""
-    parts, number = [], 0
-    while sum(map(len, parts)) < chars:
-        number += 1
-        parts.append(
-            f"Armenia said {number} soldiers were killed on {number % 28 + 1} September, and "
-            f"Azerbaijan said {number + 7} of its troops died in Jermuk, while Russia "
-            f"reported {number * 3} wounded near Goris. "
-        )
-    return "".join(parts)[:chars]
+# The review text of the "greedy reviews" attack, as bench/hostile.py sends it.
+greedy_text = bench_module("hostile").greedy_text
 
 
 @pytest.fixture(scope="module")
