@@ -137,3 +137,15 @@ def test_sighup_reloads_without_a_failed_request(server: Server, corpus: Path) -
     assert 'factcheck_corpus_reloads_total{result="ok"} 1.0' in metrics
     assert 'factcheck_corpus_reloads_total{result="failed"} 1.0' in metrics
     assert "factcheck_corpus_documents 6.0" in metrics
+
+
+def test_the_watch_reloads_by_itself(tmp_path: Path, corpus: Path) -> None:
+    settings = {"FACTCHECK_CORPUS": str(corpus), "FACTCHECK_RELOAD_WATCH": "1"}
+    with gunicorn_server(tmp_path / "logs", **settings) as server:
+        for number in range(20):  # a copy of many files: one reload once it has ended
+            (corpus / f"95{number:02}_copy.txt").write_text(NEW_REPORT, encoding="utf-8")
+        assert wait_for(
+            lambda: "documents=25" in check(server, FACT).headers[GENERATION], RELOAD_WITHIN
+        )
+        time.sleep(3)
+        assert server.error_log().count("Reloading the corpus (the corpus changed") == 1
