@@ -152,7 +152,7 @@ def write_manifest(out: Path, stamp: str, documents: int, passages: int) -> None
 
 def load(index_dir: Path, corpus_dir: Path, data_dir: Path = DATA_DIR) -> FactChecker:
     """The checker saved in ``index_dir``, after checking it was built from ``corpus_dir``."""
-    manifest = _manifest(index_dir)
+    manifest = manifest_of(index_dir)
     try:
         current = fingerprint(corpus_dir, data_dir)
     except OSError as exc:
@@ -194,7 +194,7 @@ def read_parts(index_dir: Path) -> tuple[dict, dict[str, np.ndarray], bm25s.BM25
     return state, arrays, bm25
 
 
-def _manifest(index_dir: Path) -> dict:
+def manifest_of(index_dir: Path) -> dict:
     """The manifest of ``index_dir``, of the format this service reads."""
     manifest = _read_manifest(index_dir)
     if manifest.get("format") != FORMAT:
@@ -266,29 +266,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--workers must be at least 1")
     try:
         if args.update:
-            from service.retrieval.update import update
+            from service.retrieval.update import summary, update  # it imports this module
 
-            figures = update(args.corpus, args.out, workers=args.workers)
+            said = summary(args.out, update(args.corpus, args.out, workers=args.workers))
         else:
             figures = build(args.corpus, args.out, workers=args.workers)
+            said = (
+                f"{args.out}: {figures['documents']:,} documents, {figures['passages']:,}"
+                f" passages; read {figures['load_s']:.1f} s, analysed"
+                f" {figures['analyse_s']:.1f} s, saved {figures['save_s']:.1f} s"
+            )
     except (CorpusError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.update:
-        print(
-            f"{args.out}: {figures['documents']:,} documents, {figures['passages']:,} passages;"
-            f" {figures['added']:,} added or changed, {figures['removed']:,} removed or changed;"
-            f" read {figures['read_s']:.1f} s, analysed {figures['analyse_s']:.1f} s,"
-            f" merged and saved {figures['merge_s']:.1f} s",
-            file=sys.stderr,
-        )
-        return 0
-    print(
-        f"{args.out}: {figures['documents']:,} documents, {figures['passages']:,} passages;"
-        f" read {figures['load_s']:.1f} s, analysed {figures['analyse_s']:.1f} s,"
-        f" saved {figures['save_s']:.1f} s",
-        file=sys.stderr,
-    )
+    print(said, file=sys.stderr)
     return 0
 
 

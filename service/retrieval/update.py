@@ -42,7 +42,7 @@ from service.retrieval.index import PassageIndex, PassageTables
 def update(corpus_dir: Path, out: Path, *, workers: int = 1) -> dict[str, float]:
     """Bring the index in ``out`` up to the corpus in ``corpus_dir``; figures (counts, s)."""
     started = time.perf_counter()
-    manifest = prebuilt._manifest(out)
+    manifest = prebuilt.manifest_of(out)
     if manifest.get("data_fingerprint") != prebuilt.data_fingerprint(DATA_DIR):
         raise prebuilt.PrebuiltIndexError(
             f"{out}: built with other lexicon data than {DATA_DIR} holds now (or by an older"
@@ -73,6 +73,16 @@ def update(corpus_dir: Path, out: Path, *, workers: int = 1) -> dict[str, float]
         "merge_s": done - analysed,
         "passages": len(arrays["doc"]),
     }
+
+
+def summary(out: Path, figures: dict[str, float]) -> str:
+    """One line on what an update did, and how long it took."""
+    return (
+        f"{out}: {figures['documents']:,} documents, {figures['passages']:,} passages;"
+        f" {figures['added']:,} added or changed, {figures['removed']:,} removed or changed;"
+        f" read {figures['read_s']:.1f} s, analysed {figures['analyse_s']:.1f} s,"
+        f" merged and saved {figures['merge_s']:.1f} s"
+    )
 
 
 def _same(old: Document, new: Document) -> bool:
@@ -171,6 +181,8 @@ def _coo(bm25: Any) -> tuple[np.ndarray, np.ndarray]:
 
 def _merge_postings(base: bm25s.BM25, delta: Any, source: np.ndarray, base_rows: int):
     """One bm25s index over the merged rows, scored as a build of them would score it."""
+    if (base.method, base.idf_method) != ("lucene", "lucene"):
+        raise prebuilt.PrebuiltIndexError(f"BM25 variant {base.method!r}: rebuild the index")
     vocab = dict(base.vocab_dict)
     for term in delta.vocab_dict:
         vocab.setdefault(term, len(vocab))
