@@ -125,7 +125,11 @@ def _shown(host: str, port: int) -> str:
 
 
 def when_ready(server: Any) -> None:
-    """Say where the workers listen; warn when a rate limit is counted by each worker."""
+    """Say where the workers listen; warn when a rate limit is counted by each worker; make
+    SIGHUP (and FACTCHECK_RELOAD_WATCH) reload the corpus (service/web/reload.py)."""
+    from service.web.watch import install
+
+    install(server, _settings)
     if server.cfg.reuse_port:
         binds = ", ".join(_shown(host, port) for host, port in server.cfg.address)
         server.log.info("Each worker listens at %s on a socket of its own (SO_REUSEPORT)", binds)

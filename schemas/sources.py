@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
 from marshmallow import EXCLUDE, Schema, fields
 from marshmallow.validate import Range
@@ -71,18 +72,27 @@ class SourceDetailSchema(SourceSchema):
 
 
 class SourceListSchema(Schema):
-    """Dumps ``{"sources": [SourceView, ...]}`` with its count."""
+    """Dumps ``{"sources": [SourceView, ...], "generation": Generation}`` with its count."""
 
     count = fields.Function(lambda data: len(data["sources"]))
+    generation = fields.String(attribute="generation.id")
     sources = fields.List(fields.Nested(SourceSchema))
 
 
+def _loaded_at(generation: Any) -> str:
+    moment = datetime.fromtimestamp(generation.loaded_at, tz=UTC).replace(microsecond=0)
+    return moment.isoformat().replace("+00:00", "Z")
+
+
 class ReadySchema(Schema):
-    """Dumps a loaded ``Corpus`` as the readiness report."""
+    """Dumps the ``Generation`` of the corpus served (service/web/generation.py) as the
+    readiness report."""
 
     status = fields.Constant("ready")
-    documents = fields.Function(lambda corpus: len(corpus.documents))
-    passages = fields.Function(lambda corpus: len(corpus.passages))
+    documents = fields.Integer()
+    passages = fields.Integer()
+    generation = fields.String(attribute="id")
+    loaded_at = fields.Function(_loaded_at)
 
 
 SOURCE_LIST = SourceListSchema()

@@ -128,7 +128,7 @@ def gunicorn_server(folder: Path, **settings: str) -> Iterator[Server]:
     No ``--bind``: gunicorn.conf.py listens on 127.0.0.1:$PORT by default.
     """
     port = free_port()
-    env = clean_env(PORT=str(port), FACTCHECK_CORPUS=str(SEEDS), **settings)
+    env = clean_env(**({"PORT": str(port), "FACTCHECK_CORPUS": str(SEEDS)} | settings))
     folder.mkdir(parents=True, exist_ok=True)
     stdout, stderr = folder / "stdout.log", folder / "stderr.log"
     command = [sys.executable, "-m", "gunicorn", "service:create_app()"]

@@ -65,6 +65,14 @@ def load_corpus(path: str | os.PathLike[str]) -> Corpus:
     Metadata precedence: a field given by the document itself (``.md`` front matter or the
     ``.jsonl`` record) wins; the ``sources.json`` sidecar only fills fields left empty.
     """
+    documents = read_documents(path)
+    spans = (split_passages(doc.text) for doc in documents)
+    return Corpus(documents, PassageTable.from_spans(documents, spans))
+
+
+def read_documents(path: str | os.PathLike[str]) -> tuple[Document, ...]:
+    """The documents under ``path``, sorted by id and checked as :func:`load_corpus` checks
+    them, not yet split into passages (an index update splits only the new ones)."""
     folder = Path(path)
     if not folder.exists():
         raise CorpusError(f"{folder}: corpus folder does not exist")
@@ -75,11 +83,9 @@ def load_corpus(path: str | os.PathLike[str]) -> Corpus:
     if not entries:
         raise CorpusError(f"{folder}: corpus folder holds no non-empty document")
     sidecar = _read_sidecar(folder / SIDECAR_NAME, set(entries))
-    documents = tuple(
+    return tuple(
         _fill_gaps(entries[doc_id].document, sidecar.get(doc_id, {})) for doc_id in sorted(entries)
     )
-    spans = (split_passages(doc.text) for doc in documents)
-    return Corpus(documents, PassageTable.from_spans(documents, spans))
 
 
 def _refuse_links_out(folder: Path) -> None:

@@ -23,7 +23,9 @@ import hashlib
 import json
 import os
 import pickle
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -66,8 +68,17 @@ class PrebuiltIndexError(CorpusError):
 
 def fingerprint(corpus_dir: Path, data_dir: Path = DATA_DIR) -> str:
     """SHA-256 of every file the corpus loader and the lexicon read, names and contents."""
+    return _digest(Path(corpus_dir), Path(data_dir))
+
+
+def data_fingerprint(data_dir: Path = DATA_DIR) -> str:
+    """SHA-256 of the lexicon's files alone: an update needs the lexicon unchanged."""
+    return _digest(Path(data_dir))
+
+
+def _digest(*folders: Path) -> str:
     digest = hashlib.sha256(f"format {FORMAT}\n".encode())
-    for folder in (Path(corpus_dir), Path(data_dir)):
+    for folder in folders:
         for file in sorted(p for p in folder.iterdir() if p.is_file()):
             digest.update(f"{folder.name}/{file.name}\n".encode())
             with file.open("rb") as handle:
@@ -77,21 +88,17 @@ def fingerprint(corpus_dir: Path, data_dir: Path = DATA_DIR) -> str:
 
 def save(checker: FactChecker, out: Path, corpus_fingerprint: str) -> None:
     """Write ``checker``'s corpus, lexicon and index to the folder ``out``."""
-    out.mkdir(parents=True, exist_ok=True)
-    (out / MANIFEST).unlink(missing_ok=True)  # a rebuild in progress is not an index
     index, passages = checker.index, checker.corpus.passages
-    index.bm25.save(str(out / BM25_DIR))
     tables = index.tables
-    np.savez(
-        out / TABLES,
-        doc=passages.doc,
-        start=passages.start,
-        end=passages.end,
-        person=tables.person,
-        party=tables.party,
-        entity_first=tables.entity_first,
-        entity_keys=tables.entity_keys,
-    )
+    arrays = {
+        "doc": passages.doc,
+        "start": passages.start,
+        "end": passages.end,
+        "person": tables.person,
+        "party": tables.party,
+        "entity_first": tables.entity_first,
+        "entity_keys": tables.entity_keys,
+    }
     state = {
         "documents": checker.corpus.documents,
         "lexicon": checker.lexicon,
@@ -100,26 +107,52 @@ def save(checker: FactChecker, out: Path, corpus_fingerprint: str) -> None:
         "names": tables.names,
         "corpus_names": checker.names,
     }
-    with (out / STATE).open("wb") as handle:
-        pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    write(out, index.bm25, arrays, state, corpus_fingerprint)
+
+
+def write(
+    out: Path, bm25: bm25s.BM25, arrays: dict[str, np.ndarray], state: dict, stamp: str
+) -> None:
+    """Write an index's parts to ``out``, the manifest last.
+
+    Each file is written aside and then renamed over the old one: a server that has the
+    old postings memory-mapped keeps reading them intact until it reloads.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MANIFEST).unlink(missing_ok=True)  # a rebuild in progress is not an index
+    aside = Path(tempfile.mkdtemp(prefix=".writing-", dir=out))
+    try:
+        bm25.save(str(aside / BM25_DIR))
+        np.savez(aside / TABLES, **arrays)
+        with (aside / STATE).open("wb") as handle:
+            pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        for file in sorted(p for p in aside.rglob("*") if p.is_file()):
+            target = out / file.relative_to(aside)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(file, target)
+    finally:
+        shutil.rmtree(aside, ignore_errors=True)
+    # Written last: a build that stopped half-way leaves no manifest, so it is never loaded.
+    write_manifest(out, stamp, len(state["documents"]), len(arrays["doc"]))
+
+
+def write_manifest(out: Path, stamp: str, documents: int, passages: int) -> None:
+    """The manifest: the format, the fingerprints of the corpus and lexicon, the size."""
     manifest = {
         "format": FORMAT,
-        "fingerprint": corpus_fingerprint,
-        "documents": len(checker.corpus.documents),
-        "passages": len(passages),
+        "fingerprint": stamp,
+        "data_fingerprint": data_fingerprint(),
+        "documents": documents,
+        "passages": passages,
     }
-    # Written last: a build that stopped half-way leaves no manifest, so it is never loaded.
-    (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    partial = out / f".{MANIFEST}.partial"
+    partial.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    os.replace(partial, out / MANIFEST)
 
 
 def load(index_dir: Path, corpus_dir: Path, data_dir: Path = DATA_DIR) -> FactChecker:
     """The checker saved in ``index_dir``, after checking it was built from ``corpus_dir``."""
-    manifest = _manifest(index_dir)
-    if manifest.get("format") != FORMAT:
-        raise PrebuiltIndexError(
-            f"{index_dir}: index format {manifest.get('format')!r}, this service reads {FORMAT};"
-            " rebuild it"
-        )
+    manifest = manifest_of(index_dir)
     try:
         current = fingerprint(corpus_dir, data_dir)
     except OSError as exc:
@@ -127,17 +160,10 @@ def load(index_dir: Path, corpus_dir: Path, data_dir: Path = DATA_DIR) -> FactCh
     if manifest.get("fingerprint") != current:
         raise PrebuiltIndexError(
             f"{index_dir}: built from other texts than {corpus_dir} and {data_dir} hold now;"
-            " rebuild it with: python -m service.retrieval.prebuilt"
+            " update it with: python -m service.retrieval.prebuilt --update"
             f" --corpus {corpus_dir} --out {index_dir}"
         )
-    try:
-        with (index_dir / STATE).open("rb") as handle:
-            state = _StateUnpickler(handle).load()
-        with np.load(index_dir / TABLES) as npz:  # read every array now; the file is closed
-            arrays = {name: npz[name] for name in ARRAYS}
-        bm25 = bm25s.BM25.load(str(index_dir / BM25_DIR), mmap=True)
-    except (OSError, ValueError, KeyError, EOFError, pickle.UnpicklingError) as exc:
-        raise PrebuiltIndexError(f"{index_dir}: unreadable index: {exc}") from exc
+    state, arrays, bm25 = read_parts(index_dir)
     documents = state["documents"]
     passages = PassageTable(documents, arrays["doc"], arrays["start"], arrays["end"])
     corpus = Corpus(documents, passages)
@@ -155,7 +181,31 @@ def load(index_dir: Path, corpus_dir: Path, data_dir: Path = DATA_DIR) -> FactCh
     )
 
 
-def _manifest(index_dir: Path) -> dict:
+def read_parts(index_dir: Path) -> tuple[dict, dict[str, np.ndarray], bm25s.BM25]:
+    """The state, the tables and the (memory-mapped) postings of the index in ``index_dir``."""
+    try:
+        with (index_dir / STATE).open("rb") as handle:
+            state = _StateUnpickler(handle).load()
+        with np.load(index_dir / TABLES) as npz:  # read every array now; the file is closed
+            arrays = {name: npz[name] for name in ARRAYS}
+        bm25 = bm25s.BM25.load(str(index_dir / BM25_DIR), mmap=True)
+    except (OSError, ValueError, KeyError, EOFError, pickle.UnpicklingError) as exc:
+        raise PrebuiltIndexError(f"{index_dir}: unreadable index: {exc}") from exc
+    return state, arrays, bm25
+
+
+def manifest_of(index_dir: Path) -> dict:
+    """The manifest of ``index_dir``, of the format this service reads."""
+    manifest = _read_manifest(index_dir)
+    if manifest.get("format") != FORMAT:
+        raise PrebuiltIndexError(
+            f"{index_dir}: index format {manifest.get('format')!r}, this service reads {FORMAT};"
+            " rebuild it"
+        )
+    return manifest
+
+
+def _read_manifest(index_dir: Path) -> dict:
     file = index_dir / MANIFEST
     if not file.is_file():
         raise PrebuiltIndexError(
@@ -201,6 +251,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, required=True, help="corpus folder")
     parser.add_argument("--out", type=Path, required=True, help="index folder to write")
     parser.add_argument(
+        "--update",
+        action="store_true",
+        help="update the index in --out: analyse only the documents added or changed since",
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         default=os.cpu_count() or 1,
@@ -210,16 +265,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.workers < 1:
         parser.error("--workers must be at least 1")
     try:
-        figures = build(args.corpus, args.out, workers=args.workers)
+        if args.update:
+            from service.retrieval.update import summary, update  # it imports this module
+
+            said = summary(args.out, update(args.corpus, args.out, workers=args.workers))
+        else:
+            figures = build(args.corpus, args.out, workers=args.workers)
+            said = (
+                f"{args.out}: {figures['documents']:,} documents, {figures['passages']:,}"
+                f" passages; read {figures['load_s']:.1f} s, analysed"
+                f" {figures['analyse_s']:.1f} s, saved {figures['save_s']:.1f} s"
+            )
     except (CorpusError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(
-        f"{args.out}: {figures['documents']:,} documents, {figures['passages']:,} passages;"
-        f" read {figures['load_s']:.1f} s, analysed {figures['analyse_s']:.1f} s,"
-        f" saved {figures['save_s']:.1f} s",
-        file=sys.stderr,
-    )
+    print(said, file=sys.stderr)
     return 0
 
 

@@ -26,6 +26,7 @@ from service.web.claimreview import claim_review, claim_review_graph
 from service.web.config import PROJECT_ROOT
 from service.web.errors import unknown_source_messages
 from service.web.formats import json_only, negotiate, respond
+from service.web.generation import current_generation
 from service.web.lane import expensive_lane
 from service.web.plaintext import render_check, render_review
 
@@ -106,7 +107,8 @@ class TextTooLong(HTTPException):
 @bp.get("/v1/sources")
 def list_sources() -> dict[str, Any]:
     """List the documents of the reference corpus."""
-    return SOURCE_LIST.dump({"sources": source_views(checker().corpus)})
+    sources = source_views(checker().corpus)
+    return SOURCE_LIST.dump({"sources": sources, "generation": current_generation()})
 
 
 @bp.get("/v1/sources/<source_id>")
@@ -131,8 +133,9 @@ def healthz() -> dict[str, str]:
 
 @bp.get("/readyz")
 def readyz() -> dict[str, Any]:
-    """Readiness: the corpus is loaded and the checker built."""
-    return READY.dump(checker().corpus)
+    """Readiness: the corpus is loaded and the checker built; which generation of it."""
+    checker()
+    return READY.dump(current_generation())
 
 
 @bp.get("/openapi.yaml")

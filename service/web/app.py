@@ -22,6 +22,7 @@ from service.web import docs, page
 from service.web.api import EXTENSION, bp, unique_keys
 from service.web.config import Config
 from service.web.errors import register_error_handlers
+from service.web.generation import generation_of, init_generation
 from service.web.lane import init_lane
 from service.web.logs import configure_logging
 from service.web.observability import Metrics, count_verdicts, init_observability
@@ -54,7 +55,7 @@ PROGRESS_SECONDS = 10.0
 logger = logging.getLogger(__name__)
 
 
-def _checker(settings: Config) -> FactChecker:
+def load_checker(settings: Config) -> FactChecker:
     """Load the prebuilt index when one is configured, else analyse the corpus now."""
     if settings.index is not None:
         with progress("loading the prebuilt index"):
@@ -117,7 +118,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     started = time.perf_counter()
     settings = Config.from_env(overrides=config)
     configure_logging(settings.log_level, settings.log_format)
-    checker = _checker(settings)
+    checker = load_checker(settings)
     warm_up(checker)
     corpus = checker.corpus
 
@@ -130,6 +131,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # requests with a wrong key against their address), then the API-key check.
     metrics = Metrics()
     init_observability(app, metrics)
+    init_generation(app, generation := generation_of(corpus))
     count_verdicts(checker, metrics)
     init_rate_limit(app, settings)
     init_security(app, settings)
@@ -139,13 +141,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(page.bp)
     register_error_handlers(app)
     seconds = time.perf_counter() - started
-    metrics.corpus_loaded(corpus, seconds)
+    metrics.corpus_loaded(corpus, seconds, generation.loaded_at)
     app.logger.info(
-        "loaded corpus %s: %d documents, %d passages in %.2f s",
+        "loaded corpus %s: %d documents, %d passages in %.2f s, generation %s",
         settings.corpus,
         len(corpus.documents),
         len(corpus.passages),
         seconds,
+        generation.id,
         extra={"settings": repr(settings)},
     )
     settle_heap()

@@ -268,6 +268,8 @@ class Config:
     # A prebuilt index of that corpus (python -m service.retrieval.prebuilt); none: analyse at
     # start-up.
     index: Path | None = setting("FACTCHECK_INDEX", _optional_path, None)
+    # Seconds between two looks at the corpus (and index) for changes to reload; 0: only SIGHUP.
+    reload_watch: int = setting("FACTCHECK_RELOAD_WATCH", _bounded_int(0, 3600), 0)
     # Review and ClaimReview output (service/engine/review.py, service/web/claimreview.py).
     max_review_chars: int = setting("FACTCHECK_MAX_REVIEW_CHARS", _positive_int, 100_000)
     # The work one review or batch may cost (service/engine/budget.py): then it answers partial.

@@ -17,6 +17,7 @@ import os
 import re
 import time
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, request
@@ -28,7 +29,9 @@ from prometheus_client import (
     disable_created_metrics,
     multiprocess,
 )
+from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import choose_encoder
+from prometheus_client.registry import Collector
 
 from service.engine.checker import FactChecker
 from service.engine.model import Corpus, Verdict
@@ -103,21 +106,58 @@ class Metrics:
         )
         for verdict in Verdict:
             self.verdicts.labels(verdict.value)
+        # Set in the master too, by a reload (service/web/reload.py); workers are forked after.
+        self.reloads = Counter(
+            "factcheck_corpus_reloads",
+            "Reloads of the corpus (SIGHUP or the watch), by result: ok, or failed (old kept).",
+            ["result"],
+            registry=registry,
+        )
+        self.loaded = Gauge(
+            "factcheck_corpus_loaded_timestamp_seconds",
+            "Unix time the corpus now served finished loading (start-up or last reload).",
+            registry=registry,
+            multiprocess_mode="max",
+        )
+        for result in ("ok", "failed"):
+            self.reloads.labels(result)
+        self.loaded_at = time.time()
+        registry.register(CorpusAge(self))
 
-    def corpus_loaded(self, corpus: Corpus, seconds: float) -> None:
+    def corpus_loaded(self, corpus: Corpus, seconds: float | None, loaded_at: float) -> None:
+        """A corpus was loaded: at start-up (``seconds`` it took) or by a reload (None)."""
         self.documents.set(len(corpus.documents))
         self.passages.set(len(corpus.passages))
-        self.startup.set(seconds)
+        if seconds is not None:
+            self.startup.set(seconds)
+        self.loaded.set(loaded_at)
+        self.loaded_at = loaded_at
 
     def render(self, accept: str | None) -> tuple[bytes, str]:
         """The exposition (Prometheus text, or OpenMetrics when asked for) and its type."""
         if multiprocess_dir():
             registry = CollectorRegistry()
             multiprocess.MultiProcessCollector(registry)
+            registry.register(CorpusAge(self))
         else:
             registry = self.registry
         encode, content_type = choose_encoder(accept or "")
         return encode(registry), content_type
+
+
+class CorpusAge(Collector):
+    """``factcheck_corpus_age_seconds``: seconds since the corpus served finished loading."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self.metrics = metrics
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        age = max(0.0, time.time() - self.metrics.loaded_at)
+        yield GaugeMetricFamily(
+            "factcheck_corpus_age_seconds",
+            "Seconds since the corpus served finished loading (start-up or last reload).",
+            value=age,
+        )
 
 
 def count_verdicts(checker: FactChecker, metrics: Metrics) -> None:

@@ -34,6 +34,7 @@ CORS_ALLOW_HEADERS = ("Authorization", "Content-Type", "X-API-Key", "X-Request-I
 CORS_EXPOSE_HEADERS = (
     "X-Request-ID",
     "X-Truncated",
+    "X-Corpus-Generation",
     "Retry-After",
     "X-RateLimit-Limit",
     "X-RateLimit-Remaining",

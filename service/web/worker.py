@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import re
+import select
 import selectors
 import time
 from collections import deque
@@ -232,6 +233,31 @@ class BufferedThreadWorker(ThreadWorker):
         # process (never in the master), it writes the service's error shape instead.
         util.write_error = write_problem
         super().init_process()
+
+    def set_accept_enabled(self, enabled: bool) -> None:
+        """When the worker stops, also take the connections already queued on its own
+        listening socket, then close it (see :meth:`leave_listeners`)."""
+        super().set_accept_enabled(enabled)
+        if not enabled and not self.alive:
+            self.leave_listeners()
+
+    def leave_listeners(self) -> None:
+        """Accept what is queued on each listening socket, then close it.
+
+        With a socket per worker (``reuse_port``) the kernel keeps queueing new connections
+        on a stopping worker's socket as long as it is open, and resets them when it closes:
+        during a reload (new workers serving, old ones finishing) those clients would fail.
+        Closed at once, the socket leaves the group and the other workers get them.
+        """
+        for listener in self.sockets:
+            listener.setblocking(False)
+            while select.select([listener], [], [], 0)[0]:
+                before = self.nr_conns
+                self.accept(listener)
+                if self.nr_conns == before:
+                    break  # nothing was there after all (taken or aborted)
+            listener.close()
+        self.sockets = []
 
     def enqueue_req(self, conn: Any) -> None:
         """Serve ``conn`` in a thread once its request is whole; until then, read it here."""
