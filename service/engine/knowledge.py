@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from service.engine.lexicon import Entity, Lexicon, PhraseTable, person_id
 from service.engine.text import Token, fold, tokenize
@@ -17,6 +19,9 @@ SAME_NAME = 85.0
 # A claim word unknown to the corpus is corrected to a corpus word this similar or more.
 SPELLING = 85.0
 _MIN_CORRECTABLE = 5
+# A capitalised claim word this many edits from a corpus name, and this long, is that name.
+NAME_EDITS = 1
+_MIN_NAME = 4
 
 
 def harvest_people(texts: Iterable[str], lexicon: Lexicon, titles: Iterable[str]) -> None:
@@ -79,13 +84,32 @@ def _register(lexicon: Lexicon, words: list[str], country: str | None) -> None:
 
 
 class Speller:
-    """Corrects claim words the corpus does not know to the nearest word it does."""
+    """Corrects claim words the corpus does not know to the word it does know.
 
-    def __init__(self, vocabulary: Iterable[str]) -> None:
+    A word that differs from a corpus word only by its accents is that word ("Erdogan",
+    "Erdoğan"); a capitalised word one edit away from a name the corpus uses is that name
+    ("Bankmen-Fried"); other words are corrected when they are nearly the same
+    (``SPELLING``). A word the corpus knows is never changed: another person with a similar
+    name stays another person.
+    """
+
+    def __init__(self, vocabulary: Iterable[str], names: Iterable[str] = ()) -> None:
         self.known = frozenset(vocabulary)
+        self.names = sorted(set(names) & self.known)
         self.by_initial: dict[str, list[str]] = {}
+        self.unaccented: dict[str, str] = {}
         for word in sorted(self.known):
             self.by_initial.setdefault(word[0], []).append(word)
+            self.unaccented.setdefault(unaccented(word), word)
+
+    def __setstate__(self, state: dict) -> None:
+        # A speller pickled in a prebuilt index before names and accents were matched.
+        self.__dict__.update(state)
+        if "unaccented" not in state:
+            self.names = []
+            self.unaccented = {}
+            for word in sorted(self.known):
+                self.unaccented.setdefault(unaccented(word), word)
 
     def correct(self, text: str) -> str:
         """``text`` with unknown words replaced; case of the first letter kept."""
@@ -93,13 +117,28 @@ class Speller:
 
     def _word(self, word: str) -> str:
         low = word.lower()
-        if len(low) < _MIN_CORRECTABLE or low in self.known:
+        if low in self.known:
             return word
-        choices = self.by_initial.get(low[0], ())
-        match = process.extractOne(low, choices, scorer=fuzz.ratio, score_cutoff=SPELLING)
-        if not match:
+        found = self.unaccented.get(unaccented(low))
+        if found is None and word[0].isupper() and len(low) >= _MIN_NAME:
+            match = process.extractOne(
+                low, self.names, scorer=Levenshtein.distance, score_cutoff=NAME_EDITS
+            )
+            found = match[0] if match else None
+        if found is None and len(low) >= _MIN_CORRECTABLE:
+            match = process.extractOne(
+                low, self.by_initial.get(low[0], ()), scorer=fuzz.ratio, score_cutoff=SPELLING
+            )
+            found = match[0] if match else None
+        if found is None:
             return word
-        return match[0].capitalize() if word[0].isupper() else match[0]
+        return found.capitalize() if word[0].isupper() else found
+
+
+def unaccented(word: str) -> str:
+    """``word`` without its diacritics (combining marks after decomposition)."""
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def vocabulary(texts: Iterable[str]) -> set[str]:
