@@ -115,7 +115,7 @@ def _wait_healthy(server: Server) -> None:
         try:
             if requests.get(f"{server.base}/healthz", timeout=2).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not up yet, or busy starting
             pass
         time.sleep(0.1)
     pytest.fail(f"server not healthy after {START_TIMEOUT}s:\n{server.error_log()}")
