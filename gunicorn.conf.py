@@ -170,15 +170,18 @@ sys.excepthook = _startup_excepthook
 
 
 def pre_fork(server: Any, worker: Any) -> None:
-    """The master's onnxruntime session stays in the master: each worker makes its own
+    """The master's onnxruntime sessions stay in the master: each worker makes its own
     (an inherited one aborts the worker when it is joined or destroyed)."""
-    from service.engine.embedding import before_fork
+    from service.engine import embedding, stance_model
 
-    before_fork()
+    embedding.before_fork()
+    stance_model.before_fork()
 
 
 def post_worker_init(worker: Any) -> None:
-    """Make the worker's embedding session before it takes requests, not on the first one."""
+    """Make the worker's onnxruntime sessions before it takes requests, not on the first one."""
     from service.engine.embedding import default_embedder
+    from service.engine.stance_model import default_stance_model
 
     default_embedder().encode(["warm-up"])
+    default_stance_model().probabilities("warm-up", ["warm-up"])

@@ -38,9 +38,16 @@ CLAIM_FEATURES = (
     "sources_refuting",
     "support_later",
     "both_ways",
+    "model_support",
+    "model_refute",
+    "model_sources_supporting",
+    "model_sources_refuting",
+    "model_both_ways",
 )
 # A passage counts towards "sources supporting/refuting" from this joint probability on.
 SOURCE_SHARE = 0.3
+# ... and towards the stance model's own count from this probability on (its likeliest class).
+MODEL_SHARE = 0.5
 
 
 class DecisionFileError(CorpusError):
@@ -170,17 +177,22 @@ class Decision:
         return [PassageOdds(float(a), float(b)) for a, b in zip(relevance, refuting, strict=True)]
 
     def decide(self, odds: Sequence[PassageOdds], sources: Sequence[str],
-               recency: Sequence[float]) -> tuple[Verdict, float, np.ndarray]:  # fmt: skip
-        """The verdict, its probability, and every verdict's probability."""
+               recency: Sequence[float], features: Sequence[dict[str, float]] = (),
+               ) -> tuple[Verdict, float, np.ndarray]:  # fmt: skip
+        """The verdict, its probability, and every verdict's probability (``features``: the
+        candidates' signals, for the stance model's own reading)."""
         probabilities = self.verdict.probabilities(
-            np.array([claim_features(odds, sources, recency)], dtype=np.float64)
+            np.array([claim_features(odds, sources, recency, features)], dtype=np.float64)
         )[0]
         best = int(np.argmax(probabilities))
         return VERDICTS[best], float(probabilities[best]), probabilities
 
 
 def claim_features(
-    odds: Sequence[PassageOdds], sources: Sequence[str], recency: Sequence[float]
+    odds: Sequence[PassageOdds],
+    sources: Sequence[str],
+    recency: Sequence[float],
+    features: Sequence[dict[str, float]] = (),
 ) -> list[float]:
     """What the verdict model reads (``CLAIM_FEATURES``) from the candidates' odds.
 
@@ -204,4 +216,24 @@ def claim_features(
         float(len({s for s, v in zip(sources, refute, strict=True) if v > SOURCE_SHARE})),
         recency[i_support] - recency[i_refute],
         float(min(ranked_support[0], ranked_refute[0])),
+        *_model_reading(features, sources),
+    ]
+
+
+def _model_reading(features: Sequence[dict[str, float]], sources: Sequence[str]) -> list[float]:
+    """The stance model's own view of the claim: its strongest support and refutation, how
+    many sources it reads each way, and both ways at once from different sources (a
+    dispute, not one report revising itself)."""
+    support = np.array([f.get("model_supports", 0.0) for f in features]) if features else None
+    if support is None:
+        return [0.0] * 5
+    refute = np.array([f.get("model_refutes", 0.0) for f in features])
+    i, j = int(np.argmax(support)), int(np.argmax(refute))
+    apart = sources[i] != sources[j]
+    return [
+        float(support[i]),
+        float(refute[j]),
+        float(len({s for s, v in zip(sources, support, strict=True) if v > MODEL_SHARE})),
+        float(len({s for s, v in zip(sources, refute, strict=True) if v > MODEL_SHARE})),
+        float(min(support[i], refute[j])) if apart else 0.0,
     ]

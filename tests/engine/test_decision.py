@@ -17,6 +17,7 @@ from service.engine.decision import (
     DecisionFileError,
     Logistic,
     PassageOdds,
+    claim_features,
 )
 from service.engine.model import Stance, Verdict
 
@@ -25,7 +26,14 @@ accuracy = bench_module("accuracy")
 
 # Held-out accuracy measured when the models were last fitted (bench/accuracy.py report),
 # less a margin for the solver's noise: a change that loses more than that fails here.
-HELD_OUT_FLOOR = {"seeds": 0.55, "quake": 0.45, "grid": 0.40}
+HELD_OUT_FLOOR = {
+    "seeds": 0.65,
+    "quake": 0.48,
+    "grid": 0.49,
+    "cave": 0.61,
+    "ftx": 0.59,
+    "webb": 0.56,
+}
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +51,9 @@ def test_shipped_decision_is_what_fit_makes(data: dict) -> None:
 @pytest.mark.parametrize("held_out", sorted(HELD_OUT_FLOOR))
 def test_held_out_accuracy(data: dict, held_out: str) -> None:
     names = accuracy.feature_names(data)
-    train = [ex for corpus, exs in data.items() if corpus != held_out for ex in exs]
-    figures = accuracy.score(accuracy.fit(train, names), data[held_out])
+    figures = accuracy.score(
+        accuracy.held_out_fit(data, held_out, names), accuracy.scored(data[held_out])
+    )
     assert figures["accuracy"] >= HELD_OUT_FLOOR[held_out], figures
     assert figures["evidence_recall"] >= 0.9, figures
 
@@ -101,3 +110,26 @@ def test_passage_stance_is_the_likeliest(odds: PassageOdds, stance: Stance) -> N
 def test_nothing_retrieved_is_not_enough_info() -> None:
     verdict, confidence, _ = Decision.load().decide([], [], [])
     assert verdict is Verdict.NOT_ENOUGH_INFO and 0.0 < confidence <= 1.0
+
+
+def _read(supports: float, refutes: float) -> dict[str, float]:
+    return {"model_supports": supports, "model_refutes": refutes, "model_neutral": 0.0}
+
+
+MODEL_READINGS = [
+    # Two reports taking opposite sides: a dispute, both ways at once.
+    ([_read(0.9, 0.05), _read(0.1, 0.8)], ["a", "b"], [0.9, 0.8, 1.0, 1.0, 0.8]),
+    # One report saying both (a figure revised within it): not a dispute between sources.
+    ([_read(0.9, 0.05), _read(0.1, 0.8)], ["a", "a"], [0.9, 0.8, 1.0, 1.0, 0.0]),
+    # Only support, from two reports.
+    ([_read(0.7, 0.1), _read(0.6, 0.2)], ["a", "b"], [0.7, 0.2, 2.0, 0.0, 0.2]),
+]
+
+
+@pytest.mark.parametrize(
+    ("features", "sources", "expected"), MODEL_READINGS, ids=["dispute", "one-source", "agree"]
+)
+def test_the_stance_models_reading_of_a_claim(features, sources, expected) -> None:
+    odds = [PassageOdds(0.5, 0.5)] * len(features)
+    found = claim_features(odds, sources, [0.0] * len(features), features)
+    assert found[-5:] == pytest.approx(expected)

@@ -30,12 +30,14 @@ class Knowledge:
 
 @dataclass(frozen=True, slots=True)
 class Pair:
-    """One claim and one candidate passage, with their sentence-vector similarity."""
+    """One claim and one candidate passage, with their sentence-vector similarity and the
+    stance model's (supports, refutes, neutral) probabilities."""
 
     claim: Frame
     item: IndexedPassage
     cosine: float
     best_cosine: float
+    learned: tuple[float, float, float] = (0.0, 0.0, 1.0)
 
 
 @dataclass(frozen=True, slots=True)

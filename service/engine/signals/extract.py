@@ -7,12 +7,13 @@ from service.engine.signals.coverage import coverage
 from service.engine.signals.dates import dates
 from service.engine.signals.entities import entities
 from service.engine.signals.figures import figures
+from service.engine.signals.learned import learned
 from service.engine.signals.polarity import polarity
 from service.engine.signals.rules import rules
 from service.engine.signals.semantic import semantic
 
 # In the order their reasons are preferred when several point the same way.
-SIGNALS = (figures, dates, entities, polarity, rules, semantic, coverage)
+SIGNALS = (figures, dates, entities, polarity, rules, learned, semantic, coverage)
 
 
 def extract(pair: Pair, knowledge: Knowledge) -> tuple[dict[str, float], list[Signal]]:

@@ -1,0 +1,21 @@
+"""The learned stance: what the cross-encoder reads in the passage (``stance_model``).
+
+The model scores every candidate of a claim in one batch before the signals run; this
+signal only passes its three probabilities to the fitted decision, with a reason a reader
+can weigh.
+"""
+
+from __future__ import annotations
+
+from service.engine.signals import Knowledge, Pair, Signal
+from service.engine.stance_model import LABELS
+
+
+def learned(pair: Pair, knowledge: Knowledge) -> Signal:
+    features = {f"model_{label}": p for label, p in zip(LABELS, pair.learned, strict=True)}
+    best = max(range(len(LABELS)), key=lambda i: pair.learned[i])
+    if LABELS[best] == "neutral":
+        return Signal(features)
+    verb = "supporting" if LABELS[best] == "supports" else "contradicting"
+    reason = f"the stance model reads it as {verb} the claim ({pair.learned[best]:.2f})"
+    return Signal(features, reason, LABELS[best])
