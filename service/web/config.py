@@ -273,7 +273,7 @@ class Config:
     # Review and ClaimReview output (service/engine/review.py, service/web/claimreview.py).
     max_review_chars: int = setting("FACTCHECK_MAX_REVIEW_CHARS", _positive_int, 100_000)
     # The work one review or batch may cost (service/engine/budget.py): then it answers partial.
-    work_budget_ms: int = setting("FACTCHECK_WORK_BUDGET_MS", _bounded_int(1, 600_000), 1500)
+    work_budget_ms: int = setting("FACTCHECK_WORK_BUDGET_MS", _bounded_int(1, 600_000), 5000)
     max_checks: int = setting("FACTCHECK_MAX_CHECKS", _bounded_int(1, 100_000), 1000)
     author_name: str = setting("FACTCHECK_AUTHOR_NAME", _text, "Fact-checking service")
     author_url: str | None = setting("FACTCHECK_AUTHOR_URL", _optional_url, None)
