@@ -113,6 +113,10 @@ class StanceModel:
         self._tokenizer = Tokenizer.from_file(str(tokenizer))
         self._tokenizer.enable_truncation(MAX_TOKENS, strategy="only_second", direction="left")
         self._tokenizer.enable_padding()
+        # A claim too long to leave the passage any room is cut too (only_second refuses).
+        self._long_claims = Tokenizer.from_file(str(tokenizer))
+        self._long_claims.enable_truncation(MAX_TOKENS, strategy="longest_first", direction="left")
+        self._long_claims.enable_padding()
         self._lock = Lock()
         self._session = None
         self._pid = -1
@@ -141,7 +145,11 @@ class StanceModel:
         if not passages:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
         clean = [t.encode("utf-8", "replace").decode("utf-8") for t in (claim, *passages)]
-        encodings = self._tokenizer.encode_batch([(clean[0], p) for p in clean[1:]])
+        pairs = [(clean[0], p) for p in clean[1:]]
+        try:
+            encodings = self._tokenizer.encode_batch(pairs)
+        except Exception:  # noqa: BLE001  (tokenizers raises a bare Exception when truncating)
+            encodings = self._long_claims.encode_batch(pairs)
         feed = {
             "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
             "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),

@@ -95,3 +95,9 @@ def test_passage_is_read_in_its_context(passage, document, previous, expected) -
 def test_unscored_says_neutral() -> None:
     rows = Unscored().probabilities("claim", ["a", "b"])
     assert rows.tolist() == [[0.0, 0.0, 1.0], [0.0, 0.0, 1.0]]
+
+
+def test_a_claim_longer_than_the_model_reads_is_cut_not_refused() -> None:
+    claim = " ".join(["Armenia said its soldiers held the line near Jermuk"] * 40)
+    rows = StanceModel(*verified_files()).probabilities(claim, ["2022-09-16 | A passage."] * 2)
+    assert rows.shape == (2, 3)
