@@ -104,8 +104,11 @@ def _review_greedily(base: str, until: float, took: list[tuple[int, float]]) -> 
 
 
 def test_greedy_reviews_stay_within_budget(tmp_path: Path) -> None:
-    # Default settings but two workers (the machine may have more cores than that).
-    with gunicorn_server(tmp_path, FACTCHECK_WORKERS="2") as server:
+    # Default settings but two workers (the machine may have more cores than that), and the
+    # 1.5 s work budget the bounds below are sized for.
+    with gunicorn_server(
+        tmp_path, FACTCHECK_WORKERS="2", FACTCHECK_WORK_BUDGET_MS="1500"
+    ) as server:
         started = time.monotonic()
         answer = requests.post(
             f"{server.base}/v1/review",
