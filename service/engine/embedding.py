@@ -60,29 +60,23 @@ def model_files() -> tuple[Path, Path]:
     return model, tokenizer
 
 
-class Embedder:
-    """Turns texts into unit vectors. Thread-safe.
+class ProcessSession:
+    """An onnxruntime session of one model file, made per process on first use.
 
-    The onnxruntime session belongs to one process: a forked child that used (or merely
-    destroyed) its parent's session would join threads it does not have and abort. So a
-    session is made per process, on first use, and :meth:`release` drops the parent's
-    before it forks (gunicorn's ``pre_fork`` hook).
+    A forked child that used (or merely destroyed) its parent's session would join threads
+    it does not have and abort; so :meth:`get` makes a new session in a new process, and
+    :meth:`release` drops the parent's before it forks (gunicorn's ``pre_fork`` hook).
     """
 
-    def __init__(self, model: Path, tokenizer: Path, *, threads: int = 1) -> None:
-        from tokenizers import Tokenizer
-
+    def __init__(self, model: Path, *, threads: int = 1) -> None:
         self._model = model
         self._threads = threads
-        self._tokenizer = Tokenizer.from_file(str(tokenizer))
-        self._tokenizer.enable_truncation(MAX_TOKENS)
-        self._tokenizer.enable_padding()
         self._lock = Lock()
         self._session = None
         self._pid = -1
-        self._inputs: set[str] = set()
+        self.inputs: frozenset[str] = frozenset()  # the model's input names
 
-    def _session_here(self):  # noqa: ANN202  (onnxruntime is imported lazily)
+    def get(self):  # noqa: ANN201  (onnxruntime is imported lazily)
         with self._lock:
             if self._session is None or self._pid != os.getpid():
                 import onnxruntime
@@ -96,13 +90,28 @@ class Embedder:
                     str(self._model), options, providers=["CPUExecutionProvider"]
                 )
                 self._pid = os.getpid()
-                self._inputs = {i.name for i in self._session.get_inputs()}
+                self.inputs = frozenset(i.name for i in self._session.get_inputs())
             return self._session
 
     def release(self) -> None:
-        """Drop this process's session (the next call makes a new one)."""
         with self._lock:
             self._session = None
+
+
+class Embedder:
+    """Turns texts into unit vectors. Thread-safe (its session: :class:`ProcessSession`)."""
+
+    def __init__(self, model: Path, tokenizer: Path, *, threads: int = 1) -> None:
+        from tokenizers import Tokenizer
+
+        self._session = ProcessSession(model, threads=threads)
+        self._tokenizer = Tokenizer.from_file(str(tokenizer))
+        self._tokenizer.enable_truncation(MAX_TOKENS)
+        self._tokenizer.enable_padding()
+
+    def release(self) -> None:
+        """Drop this process's session (the next call makes a new one)."""
+        self._session.release()
 
     def encode(self, texts: list[str] | tuple[str, ...]) -> np.ndarray:
         """One float32 row of unit length per text (an empty list gives a 0-row array)."""
@@ -115,9 +124,9 @@ class Embedder:
         encodings = self._tokenizer.encode_batch(clean)
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        session = self._session_here()
+        session = self._session.get()
         feed = {"input_ids": ids, "attention_mask": mask}
-        if "token_type_ids" in self._inputs:
+        if "token_type_ids" in self._session.inputs:
             feed["token_type_ids"] = np.zeros_like(ids)
         hidden = session.run(None, feed)[0]
         weights = mask[:, :, None].astype(np.float32)

@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from functools import lru_cache
 from pathlib import Path
-from threading import Lock
 from typing import Protocol
 
 import numpy as np
 
 from service.engine.corpus import CorpusError
+from service.engine.embedding import ProcessSession
 from service.engine.model import Document, Passage
 
 STANCE_DIR = Path(__file__).resolve().parent / "data" / "stance"
@@ -108,8 +107,6 @@ class StanceModel:
     def __init__(self, model: Path, tokenizer: Path, *, threads: int = 1) -> None:
         from tokenizers import Tokenizer
 
-        self._model = model
-        self._threads = threads
         self._tokenizer = Tokenizer.from_file(str(tokenizer))
         self._tokenizer.enable_truncation(MAX_TOKENS, strategy="only_second", direction="left")
         self._tokenizer.enable_padding()
@@ -117,28 +114,11 @@ class StanceModel:
         self._long_claims = Tokenizer.from_file(str(tokenizer))
         self._long_claims.enable_truncation(MAX_TOKENS, strategy="longest_first", direction="left")
         self._long_claims.enable_padding()
-        self._lock = Lock()
-        self._session = None
-        self._pid = -1
-
-    def _session_here(self):  # noqa: ANN202  (onnxruntime is imported lazily)
-        with self._lock:
-            if self._session is None or self._pid != os.getpid():
-                import onnxruntime
-
-                options = onnxruntime.SessionOptions()
-                options.intra_op_num_threads = self._threads
-                options.inter_op_num_threads = 1
-                self._session = onnxruntime.InferenceSession(
-                    str(self._model), options, providers=["CPUExecutionProvider"]
-                )
-                self._pid = os.getpid()
-            return self._session
+        self._session = ProcessSession(model, threads=threads)
 
     def release(self) -> None:
         """Drop this process's session (the next call makes a new one)."""
-        with self._lock:
-            self._session = None
+        self._session.release()
 
     def probabilities(self, claim: str, passages: list[str]) -> np.ndarray:
         """One row of (supports, refutes, neutral) probabilities per passage."""
@@ -155,7 +135,7 @@ class StanceModel:
             "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
             "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
         }
-        logits = self._session_here().run(None, feed)[0].astype(np.float64)
+        logits = self._session.get().run(None, feed)[0].astype(np.float64)
         logits -= logits.max(axis=1, keepdims=True)
         odds = np.exp(logits)
         return (odds / odds.sum(axis=1, keepdims=True)).astype(np.float32)
