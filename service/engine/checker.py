@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -27,10 +28,9 @@ from service.engine.model import (
 )
 from service.engine.search import Allowed, BuildSearch, IndexedPassage, PassageSearch
 from service.engine.signals import Knowledge, Pair
-from service.engine.signals.extract import extract
+from service.engine.signals.extract import extract, with_learned
 from service.engine.stance_model import (
     PairScorer,
-    Unscored,
     default_stance_model,
     passage_input,
 )
@@ -44,9 +44,9 @@ ANALYSED = 4096
 CANDIDATES = 30
 # Reciprocal-rank fusion's constant: how much the top ranks outweigh the rest.
 FUSION_K = 10
-# Judged candidates the stance model reads, best first; the rest count as unread. Each costs
-# about 8 ms on one core: reading 10 gave p50 92 ms a check on the seeds, 4 gave 35 ms, and
-# held-out accuracy 0.644 against 0.637 (docs/PERFORMANCE.md, docs/VERDICT.md).
+# Judged candidates the stance model reads, likeliest evidence first (``Decision.reading_order``);
+# the rest count as unread. Each costs about 8 ms on one core: reading 10 gave p50 92 ms a
+# check on the seeds, 4 gave 35 ms (docs/PERFORMANCE.md, docs/VERDICT.md).
 MODEL_READS = 4
 
 
@@ -191,21 +191,20 @@ class FactChecker:
         chosen = fused_order(cosines)[:limit]
         hits, cosines = [hits[i] for i in chosen], cosines[chosen]
         best = float(cosines.max())
-        # The stance model reads the best candidates in one batch; the rest stay unscored.
-        read = [self.passage_input(h.item) for h in hits[:MODEL_READS]]
-        learned = np.vstack([
-            self.stance.probabilities(claim, read),
-            Unscored().probabilities(claim, [""] * (len(hits) - len(read))),
-        ])  # fmt: skip
-        pairs = [
-            Pair(frame, h.item, float(c), best, (float(p[0]), float(p[1]), float(p[2])))
-            for h, c, p in zip(hits, cosines, learned, strict=True)
-        ]
+        pairs = [Pair(frame, h.item, float(c), best) for h, c in zip(hits, cosines, strict=True)]
         extracted = [extract(pair, self.knowledge) for pair in pairs]
         features = [
             dict(found, retrieval=hit.score, rank=rank / CANDIDATES)
             for rank, (hit, (found, _)) in enumerate(zip(hits, extracted, strict=True))
         ]
+        # The stance model reads, in one batch, the candidates the signals alone make the
+        # likeliest evidence; the rest stay unread (neutral).
+        read = self.decision.reading_order(features)[:MODEL_READS]
+        learned = self.stance.probabilities(claim, [self.passage_input(hits[i].item) for i in read])
+        for i, p in zip(read, learned, strict=True):
+            pair = replace(pairs[i], learned=(float(p[0]), float(p[1]), float(p[2])))
+            extracted[i] = with_learned(extracted[i], pair, self.knowledge)
+            features[i].update(extracted[i][0])
         odds = self.decision.passages(features)
         return [
             Judged(hit, o, signals, f)

@@ -1,8 +1,11 @@
 """The fitted decision: signals in, passage stances and a claim verdict out.
 
-Three small logistic regressions, fitted by ``scripts/fit_decision.py`` on the labelled
+Four small logistic regressions, fitted by ``bench/accuracy.py fit`` on the labelled
 development corpora and shipped as ``data/decision.json`` (plain numbers, read with numpy):
 
+0. *reading*: from the signals alone, before the stance model has read anything, how likely
+   is this passage the evidence? The stance model reads the likeliest few (its cost is per
+   passage), so a passage holding the claim's figure is read even when retrieval ranks it low.
 1. *relevance*: is this passage evidence about the claim at all?
 2. *direction*: if it is, does it refute rather than support?
 3. *verdict*: from what the best passages say, which of the four verdicts?
@@ -23,6 +26,7 @@ import numpy as np
 
 from service.engine.corpus import CorpusError
 from service.engine.model import Stance, Verdict
+from service.engine.stance_model import LEARNED_FEATURES
 
 DECISION_FILE = Path(__file__).resolve().parent / "data" / "decision.json"
 # The order of the verdict model's classes; the fitting script writes the same order.
@@ -121,6 +125,7 @@ class Decision:
 
     features: tuple[str, ...]
     candidates: int
+    reading: Logistic
     relevance: Logistic
     direction: Logistic
     verdict: Logistic
@@ -133,6 +138,7 @@ class Decision:
             decision = cls(
                 features=tuple(raw["features"]),
                 candidates=int(raw["candidates"]),
+                reading=Logistic.from_dict(raw["reading"]),
                 relevance=Logistic.from_dict(raw["relevance"]),
                 direction=Logistic.from_dict(raw["direction"]),
                 verdict=Logistic.from_dict(raw["verdict"]),
@@ -148,7 +154,7 @@ class Decision:
         """A placeholder that only says how many candidates to judge: for the fitting
         script, which computes the signals before any model exists."""
         blank = Logistic(np.zeros(1), np.ones(1), np.zeros((1, 1)), np.zeros(1))
-        return cls((), candidates, blank, blank, blank)
+        return cls((), candidates, blank, blank, blank, blank)
 
     def to_dict(self) -> dict:
         return {
@@ -156,6 +162,7 @@ class Decision:
             "claim_features": list(CLAIM_FEATURES),
             "verdicts": [v.value for v in VERDICTS],
             "candidates": self.candidates,
+            "reading": self.reading.to_dict(),
             "relevance": self.relevance.to_dict(),
             "direction": self.direction.to_dict(),
             "verdict": self.verdict.to_dict(),
@@ -164,6 +171,21 @@ class Decision:
     def rows(self, features: Sequence[dict[str, float]]) -> np.ndarray:
         """Feature dicts as a matrix in the fitted order (a missing feature is an error)."""
         return np.array([[f[name] for name in self.features] for f in features], dtype=np.float64)
+
+    @property
+    def reading_features(self) -> tuple[str, ...]:
+        """The inputs of the reading model: every feature but the stance model's own."""
+        return tuple(name for name in self.features if name not in LEARNED_FEATURES)
+
+    def reading_order(self, features: Sequence[dict[str, float]]) -> np.ndarray:
+        """Candidate indices, likeliest evidence first by the signals alone (ties, and an
+        unfitted decision, keep retrieval's order): the order the stance model reads in."""
+        if not features or not self.features:
+            return np.arange(len(features))
+        rows = np.array(
+            [[f[name] for name in self.reading_features] for f in features], dtype=np.float64
+        )
+        return np.argsort(-self.reading.probabilities(rows), kind="stable")
 
     def passages(self, features: Sequence[dict[str, float]]) -> list[PassageOdds]:
         """Each passage's relevance and direction."""

@@ -348,28 +348,3 @@ def _governs(scope: frozenset[str], other: frozenset[str], events: frozenset[str
 
 
 # --- blame -----------------------------------------------------------------------------
-
-
-def assigns_blame(frame: Frame, acts: frozenset[str]) -> bool:
-    """Does the text make a party the doer of ``acts`` ("Azerbaijan started the fighting")?
-
-    The doer is a party standing right before the act ("Azerbaijan started", "Azerbaijani
-    forces shelled"), not a modifier or inside a prepositional phrase ("the Armenia-Azerbaijan
-    border clashes erupted" blames nobody).
-    """
-    return frame.derived(f"blame:{sorted(acts)}", lambda: _finds_doer(frame, acts))
-
-
-def _finds_doer(frame: Frame, acts: frozenset[str]) -> bool:
-    for mention in frame.mentions:
-        if _preposition(frame, mention) is not None:
-            continue
-        following = [
-            k for k in frame.keys[mention.end : mention.end + 2 * _WINDOW]
-            if k and not k.startswith("E:")
-        ][:2]  # fmt: skip
-        if following[:1] == ["C:military"]:
-            following = following[1:]
-        if following[:1] and following[0] in acts:
-            return True
-    return False

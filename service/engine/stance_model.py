@@ -26,6 +26,8 @@ from service.engine.model import Document, Passage
 STANCE_DIR = Path(__file__).resolve().parent / "data" / "stance"
 # The model's classes, in the order of its output; the training script writes the same.
 LABELS = ("supports", "refutes", "neutral")
+# The decision's features that carry the model's probabilities, in ``LABELS`` order.
+LEARNED_FEATURES = tuple(f"model_{label}" for label in LABELS)
 # Claim and passage in context, in tokens; a longer context loses its beginning (date,
 # headline) first, never the passage (the training script truncates the same way).
 MAX_TOKENS = 128

@@ -1,10 +1,10 @@
 """Signals: what one passage says about one claim, as numbers a fitted decision weighs.
 
-Each module looks at one phenomenon (semantic similarity, coverage, figures, entities and
-names, dates, polarity, the slot rules) and returns a :class:`Signal`: named features and,
-when it has something to say, a human reason. Nothing here names a beat's concepts: the
-modules read the analysed frames, the corpus's own term weights and names, and general
-word lists. They receive a :class:`Knowledge`, never the retrieval index itself.
+Each module looks at one phenomenon (the stance model's reading, semantic similarity,
+coverage, figures, entities and names, dates, polarity) and returns a :class:`Signal`:
+named features and, when it has something to say, a human reason. Nothing here names a
+beat's concepts: the modules read the analysed frames, the corpus's own term weights and
+names, and general word lists. They receive a :class:`Knowledge`, never the retrieval index itself.
 """
 
 from __future__ import annotations

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from service.engine.analysis import Frame
 from service.engine.signals import Knowledge, Pair, Signal
-from service.engine.stance import claim_keys
+
+# Concepts that carry no assertion of their own (who said it is the entity signal's).
+UNWEIGHTED = frozenset({"C:say"})
+# Words that only frame a figure.
+FIGURE_FRAMING = frozenset({"C:increase"})
 
 
 def coverage(pair: Pair, knowledge: Knowledge) -> Signal:
@@ -31,3 +36,20 @@ def coverage(pair: Pair, knowledge: Knowledge) -> Signal:
 
 def _surface(key: str) -> str:
     return key.split(":", 1)[-1].replace("_", " ")
+
+
+def claim_keys(claim: Frame) -> frozenset[str]:
+    """The claim's content keys without its attribution ("Russia's foreign ministry said")."""
+    return claim.derived("keys", lambda: _claim_keys(claim))
+
+
+def _claim_keys(claim: Frame) -> frozenset[str]:
+    keys = {
+        k
+        for i, k in enumerate(claim.keys)
+        if k and i not in claim.attribution and k not in UNWEIGHTED
+    }
+    keys.update("E:" + e for i, e in claim.resolved.items() if i not in claim.attribution)
+    if claim.figures:
+        keys -= FIGURE_FRAMING  # "the toll rose to 77" asserts 77, which the figure checks
+    return frozenset(keys)

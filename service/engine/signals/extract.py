@@ -9,11 +9,10 @@ from service.engine.signals.entities import entities
 from service.engine.signals.figures import figures
 from service.engine.signals.learned import learned
 from service.engine.signals.polarity import polarity
-from service.engine.signals.rules import rules
 from service.engine.signals.semantic import semantic
 
 # In the order their reasons are preferred when several point the same way.
-SIGNALS = (figures, dates, entities, polarity, rules, learned, semantic, coverage)
+SIGNALS = (figures, dates, entities, polarity, learned, semantic, coverage)
 
 
 def extract(pair: Pair, knowledge: Knowledge) -> tuple[dict[str, float], list[Signal]]:
@@ -23,3 +22,14 @@ def extract(pair: Pair, knowledge: Knowledge) -> tuple[dict[str, float], list[Si
     for signal in found:
         features.update(signal.features)
     return features, found
+
+
+def with_learned(
+    extracted: tuple[dict[str, float], list[Signal]], pair: Pair, knowledge: Knowledge
+) -> tuple[dict[str, float], list[Signal]]:
+    """``extracted`` with the stance model's signal taken again from ``pair``, once the model
+    has read it (the other signals do not depend on it)."""
+    features, found = extracted
+    signal = learned(pair, knowledge)
+    found = [signal if i == SIGNALS.index(learned) else s for i, s in enumerate(found)]
+    return {**features, **signal.features}, found

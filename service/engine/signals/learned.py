@@ -8,11 +8,11 @@ can weigh.
 from __future__ import annotations
 
 from service.engine.signals import Knowledge, Pair, Signal
-from service.engine.stance_model import LABELS
+from service.engine.stance_model import LABELS, LEARNED_FEATURES
 
 
 def learned(pair: Pair, knowledge: Knowledge) -> Signal:
-    features = {f"model_{label}": p for label, p in zip(LABELS, pair.learned, strict=True)}
+    features = dict(zip(LEARNED_FEATURES, pair.learned, strict=True))
     best = max(range(len(LABELS)), key=lambda i: pair.learned[i])
     if LABELS[best] == "neutral":
         return Signal(features)
