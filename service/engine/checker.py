@@ -193,10 +193,7 @@ class FactChecker:
         best = float(cosines.max())
         pairs = [Pair(frame, h.item, float(c), best) for h, c in zip(hits, cosines, strict=True)]
         extracted = [extract(pair, self.knowledge) for pair in pairs]
-        features = [
-            dict(found, retrieval=hit.score, rank=rank / CANDIDATES)
-            for rank, (hit, (found, _)) in enumerate(zip(hits, extracted, strict=True))
-        ]
+        features = [dict(found) for found, _ in extracted]
         # The stance model reads, in one batch, the candidates the signals alone make the
         # likeliest evidence; the rest stay unread (neutral).
         read = self.decision.reading_order(features)[:MODEL_READS]

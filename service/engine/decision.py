@@ -185,7 +185,10 @@ class Decision:
         rows = np.array(
             [[f[name] for name in self.reading_features] for f in features], dtype=np.float64
         )
-        return np.argsort(-self.reading.probabilities(rows), kind="stable")
+        # Rounded: sums over sets differ in their last bits from process to process (string
+        # hashing), and that noise must not break a tie that retrieval's order should.
+        likely = np.round(self.reading.probabilities(rows), 9)
+        return np.argsort(-likely, kind="stable")
 
     def passages(self, features: Sequence[dict[str, float]]) -> list[PassageOdds]:
         """Each passage's relevance and direction."""

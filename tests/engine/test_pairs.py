@@ -132,13 +132,18 @@ PAIRS = [
 ]
 
 
-# Pairs the engine got right before the stance model read by the reading model's order
-# (docs/VERDICT.md: held out, 84 claims gained and 67 lost over 3,860). Kept, and marked, so
-# a change that wins them back is seen too.
-LOST_TO_READING_ORDER = {
-    # The model now also reads "The letter of intent ... does not cover FTX US", as refuting.
-    "Binance signed a non-binding letter of intent to take over FTX.com",
-    # The model now also reads the first filing's "more than 100,000 creditors", as supporting.
+# Pairs the engine got right before this round's decision (the stance model reading in the
+# reading model's order; retrieval's score and rank no longer inputs): held out it gained
+# (docs/VERDICT.md), but these were lost. Kept, and marked, so a change that wins them back
+# is seen too.
+LOST_THIS_ROUND = {
+    # The model reads both "$84" passages half supporting, half refuting (0.41 / 0.50), and
+    # without the retrieval score their relevance falls to 0.2: not_enough_info.
+    "FTT hit its record high of roughly $84 in September 2022",
+    # The verdict holds (supported); the deciding passage's support is 0.42 against 0.48
+    # neutral, so it is shown as neutral.
+    "Esther Goerge dissented because she favored a smaller, half-point increase",
+    # The model also reads the first filing's "more than 100,000 creditors", as supporting.
     "According to FTX's latest court filing, the exchange owes money to just over 100,000 "
     "creditors",
 }
@@ -154,8 +159,8 @@ def checker(corpus: str) -> FactChecker:
     [
         pytest.param(
             *pair,
-            marks=[pytest.mark.xfail(reason="lost to the reading order", strict=False)]
-            if pair[1] in LOST_TO_READING_ORDER
+            marks=[pytest.mark.xfail(reason="lost this round", strict=False)]
+            if pair[1] in LOST_THIS_ROUND
             else [],
         )
         for pair in PAIRS

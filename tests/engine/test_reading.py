@@ -15,7 +15,7 @@ from service.engine.stance_model import LEARNED_FEATURES, Unscored
 from service.retrieval.index import PassageIndex
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
-NAMES = ("fig_strict_agree", "rank", *LEARNED_FEATURES)
+NAMES = ("fig_strict_agree", "covered", *LEARNED_FEATURES)
 
 
 def reading_on(weights: dict[str, float]) -> Decision:
@@ -36,7 +36,7 @@ def candidates(*figure_agrees: float) -> list[dict[str, float]]:
     """Candidates in retrieval order, each agreeing with the claim's figure or not; the stance
     model's features are set to values the reading model must ignore."""
     return [
-        {"fig_strict_agree": agree, "rank": i / 30, "model_supports": 1.0 - i / 10,
+        {"fig_strict_agree": agree, "covered": i / 10, "model_supports": 1.0 - i / 10,
          "model_refutes": 0.0, "model_neutral": 0.0}
         for i, agree in enumerate(figure_agrees)
     ]  # fmt: skip
@@ -48,14 +48,14 @@ def candidates(*figure_agrees: float) -> list[dict[str, float]]:
         (Decision.unfitted(10), (0, 0, 1, 0), [0, 1, 2, 3]),
         (reading_on({"fig_strict_agree": 2.0}), (0, 0, 0, 0, 0, 0, 1), [6, 0, 1, 2, 3, 4, 5]),
         (reading_on({"fig_strict_agree": 2.0}), (0, 1, 0, 1), [1, 3, 0, 2]),
-        (reading_on({"rank": -1.0}), (1, 0, 0), [0, 1, 2]),
+        (reading_on({"covered": 1.0}), (0, 0, 0), [2, 1, 0]),
         (reading_on({}), (0, 1, 1), [0, 1, 2]),
     ],
     ids=[
         "unfitted-keeps-retrieval-order",
         "figure-holder-read-first",
         "ties-keep-order",
-        "earlier-rank-first",
+        "more-covered-first",
         "no-weights-keep-order",
     ],  # fmt: skip
 )
