@@ -30,6 +30,7 @@ import json
 import pickle
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -373,7 +374,7 @@ def _line(name: str, kind: str, figures: dict) -> str:
 
 def report(data: dict[str, list[Example]], show_errors: bool) -> None:
     names = feature_names(data)
-    everything = fit([ex for exs in data.values() for ex in exs], names)
+    everything = fitted_on_everything(data)
     held_out = []
     for corpus in data:
         inside = score(everything, scored(data[corpus]))
@@ -402,25 +403,33 @@ GROUPS = {
 }
 
 
-def stance_auc(examples: list[Example]) -> float:
+def stance_auc(
+    examples: list[Example], rows_of: Callable[[Example], list] = lambda ex: ex.learned
+) -> tuple[float, int]:
     """AUC of the stance model's "refutes rather than supports" on the gold passages of
-    supported and refuted claims (held-out: the scores come from a fold model)."""
-    from sklearn.metrics import roc_auc_score
-
+    supported and refuted claims, and how many such passages there were. ``rows_of``: each
+    candidate's (supports, refutes, neutral) probabilities; by default the held-out ones."""
     labels, scores = [], []
     for ex in examples:
-        for row, gold in zip(ex.learned, ex.gold, strict=True):
+        for row, gold in zip(rows_of(ex), ex.gold, strict=True):
             if gold and ex.label in ("supported", "refuted"):
                 s, r = float(row[0]), float(row[1])
                 labels.append(ex.label == "refuted")
                 scores.append(r / max(s + r, 1e-9))
+    return auc(labels, scores), len(labels)
+
+
+def auc(labels: list[bool], scores: list[float]) -> float:
+    """ROC AUC, or nan when ``labels`` hold one class only."""
+    from sklearn.metrics import roc_auc_score
+
     return float(roc_auc_score(labels, scores)) if len(set(labels)) == 2 else float("nan")
 
 
 def table(data: dict[str, list[Example]]) -> None:
     """Per corpus, held-out and in-sample figures side by side, as a markdown table."""
     names = feature_names(data)
-    everything = fit([ex for exs in data.values() for ex in exs], names)
+    everything = fitted_on_everything(data)
     print(
         "| corpus | claims | held-out accuracy | held-out macro-F1 | held-out stance AUC | "
         "evidence recall | held-out ECE | in-sample accuracy | in-sample macro-F1 |"
@@ -430,7 +439,7 @@ def table(data: dict[str, list[Example]]) -> None:
     for corpus in data:
         test = scored(data[corpus])
         out, inside = score(held_out_fit(data, corpus, names), test), score(everything, test)
-        rows.append((out, inside, stance_auc(test)))
+        rows.append((out, inside, stance_auc(test)[0]))
         print(
             f"| {corpus} | {out['claims']} | {out['accuracy']:.3f} | {out['macro_f1']:.3f} | "
             f"{rows[-1][2]:.3f} | {out['evidence_recall']:.3f} | {out['ece']:.3f} | "

@@ -210,27 +210,20 @@ def probabilities(model, tok, pairs: list[tuple[str, str]], batch: int = 64,  # 
 
 
 def stance_figures(examples: list, scores: dict) -> dict:
-    """Stance AUC (supports vs refutes on gold passages) and relevance AUC (gold vs not)."""
-    from sklearn.metrics import roc_auc_score
+    """Stance AUC (supports vs refutes on gold passages, ``accuracy.stance_auc``) and
+    relevance AUC (gold vs not)."""
 
-    direction, refuted, relevance, gold = [], [], [], []
-    for ex in examples:
-        p = np.array([scores[accuracy.pair_key(ex, text)] for text in ex.inputs])
-        for i, is_gold in enumerate(ex.gold):
-            relevance.append(1.0 - p[i, 2])
-            gold.append(is_gold)
-            if is_gold and ex.label in ("supported", "refuted"):
-                direction.append(p[i, 1] / max(p[i, 0] + p[i, 1], 1e-9))
-                refuted.append(ex.label == "refuted")
+    def rows_of(ex) -> list:  # noqa: ANN001
+        return [scores[accuracy.pair_key(ex, text)] for text in ex.inputs]
+
+    stance, pairs = accuracy.stance_auc(examples, rows_of)
+    relevance = [1.0 - float(row[2]) for ex in examples for row in rows_of(ex)]
+    gold = [is_gold for ex in examples for is_gold in ex.gold]
     return {
-        "stance_auc": _auc(roc_auc_score, refuted, direction),
-        "relevance_auc": _auc(roc_auc_score, gold, relevance),
-        "gold_pairs": len(direction),
+        "stance_auc": stance,
+        "relevance_auc": accuracy.auc(gold, relevance),
+        "gold_pairs": pairs,
     }
-
-
-def _auc(metric, labels: list, scores: list) -> float:  # noqa: ANN001
-    return float(metric(labels, scores)) if len(set(labels)) == 2 else float("nan")
 
 
 def score_examples(model, tok, examples: list, known: dict | None = None) -> dict:  # noqa: ANN001
@@ -425,20 +418,15 @@ def main() -> int:
 def in_sample(model, data: dict) -> None:  # noqa: ANN001
     """The shipped model's stance AUC on the gold passages of every corpus it was trained
     on (in-sample, beside the folds' held-out figures)."""
-    from sklearn.metrics import roc_auc_score
-
     tok = tokenizer(base_dir())
     figures = {}
     for corpus, exs in sorted(data.items()):
         gold = [ex for ex in exs if ex.split == "eval" and ex.label in ("supported", "refuted")]
         pairs = [(ex.claim, t) for ex in gold for t, g in zip(ex.inputs, ex.gold, strict=True) if g]
-        probs = probabilities(model, tok, pairs, fast=True)
-        labels = [ex.label == "refuted" for ex in gold for g in ex.gold if g]
-        figures[corpus] = _auc(
-            roc_auc_score,
-            labels,
-            (probs[:, 1] / np.maximum(probs[:, 0] + probs[:, 1], 1e-9)).tolist(),
-        )
+        # Only the gold passages are scored: the AUC reads no other candidate.
+        scored = iter(probabilities(model, tok, pairs, fast=True))
+        rows = {id(ex): [next(scored) if g else None for g in ex.gold] for ex in gold}
+        figures[corpus] = accuracy.stance_auc(gold, lambda ex, rows=rows: rows[id(ex)])[0]
     out = RUNS / "final"
     out.mkdir(parents=True, exist_ok=True)
     (out / "figures.json").write_text(json.dumps({"in_sample_stance_auc": figures}, indent=1))

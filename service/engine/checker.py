@@ -193,15 +193,14 @@ class FactChecker:
         best = float(cosines.max())
         pairs = [Pair(frame, h.item, float(c), best) for h, c in zip(hits, cosines, strict=True)]
         extracted = [extract(pair, self.knowledge) for pair in pairs]
-        features = [dict(found) for found, _ in extracted]
         # The stance model reads, in one batch, the candidates the signals alone make the
         # likeliest evidence; the rest stay unread (neutral).
-        read = self.decision.reading_order(features)[:MODEL_READS]
+        read = self.decision.reading_order([found for found, _ in extracted])[:MODEL_READS]
         learned = self.stance.probabilities(claim, [self.passage_input(hits[i].item) for i in read])
         for i, p in zip(read, learned, strict=True):
             pair = replace(pairs[i], learned=(float(p[0]), float(p[1]), float(p[2])))
             extracted[i] = with_learned(extracted[i], pair, self.knowledge)
-            features[i].update(extracted[i][0])
+        features = [found for found, _ in extracted]
         odds = self.decision.passages(features)
         return [
             Judged(hit, o, signals, f)

@@ -58,11 +58,8 @@ def passage_input(passage: Passage, document: Document, previous: Passage | None
 
 
 def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def verified_files(folder: Path = STANCE_DIR) -> tuple[Path, Path]:

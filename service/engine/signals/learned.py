@@ -1,8 +1,9 @@
 """The learned stance: what the cross-encoder reads in the passage (``stance_model``).
 
-The model scores every candidate of a claim in one batch before the signals run; this
-signal only passes its three probabilities to the fitted decision, with a reason a reader
-can weigh.
+The checker runs the model, in one batch, on the candidates the other signals make the
+likeliest evidence (``Decision.reading_order``), then takes this signal again for them
+(``extract.with_learned``); it passes the three probabilities to the fitted decision, with
+a reason a reader can weigh. An unread candidate keeps the default: neutral.
 """
 
 from __future__ import annotations
