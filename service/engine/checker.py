@@ -34,7 +34,7 @@ from service.engine.stance_model import (
     default_stance_model,
     passage_input,
 )
-from service.engine.vectors import PassageVectors
+from service.engine.vectors import PassageVectors, QuantisedVectors
 from service.engine.vectors import start as start_embedding
 
 # Claim texts whose analysis is kept (a few MB at most).
@@ -74,7 +74,7 @@ class FactChecker:
         names: frozenset[str],
         embedder: Embedder | None = None,
         decision: Decision | None = None,
-        vectors: np.ndarray | None = None,
+        vectors: np.ndarray | QuantisedVectors | None = None,
         stance: PairScorer | None = None,
     ) -> None:
         self.corpus = corpus

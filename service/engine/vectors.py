@@ -2,8 +2,11 @@
 
 A small corpus is embedded whole at start-up (in a helper process, see
 ``embedding.encode_elsewhere``), before gunicorn forks, so every worker shares the matrix.
-A large one would take hours (about 15 ms a passage on one core), so its passages are
-embedded when a claim first retrieves them and kept in a bounded cache.
+A large one is embedded when its prebuilt index is built (:func:`embed_all`; about 3 ms a
+passage on one core) and its vectors saved with the index as :class:`QuantisedVectors`,
+memory-mapped when loaded. A large corpus started without an index would take hours to
+embed, so its passages are embedded when a claim first retrieves them and kept in a bounded
+cache (at 20,000 documents that costs a first check about 110 ms).
 """
 
 from __future__ import annotations
@@ -30,9 +33,13 @@ class PassageVectors:
     """Unit vectors for passage rows and claim texts."""
 
     def __init__(
-        self, passages: PassageTable, embedder: Embedder, matrix: np.ndarray | None = None
+        self,
+        passages: PassageTable,
+        embedder: Embedder,
+        matrix: np.ndarray | QuantisedVectors | None = None,
     ) -> None:
-        """``matrix``: the passages' vectors when already computed (``start``)."""
+        """``matrix``: the passages' vectors when already computed (``start``, a prebuilt
+        index)."""
         self._passages = passages
         self._embedder = embedder
         self._lock = Lock()
@@ -67,6 +74,57 @@ class PassageVectors:
             with self._lock:
                 _remember(self._claims, text, found, CACHED_CLAIMS)
         return found
+
+
+class QuantisedVectors:
+    """Unit vectors stored as int8 codes with one float32 scale per row: a quarter of the
+    size of float32 (a prebuilt index of 20,000 documents holds 457,484 of them), cosines
+    within about 0.002 of the float32 vectors'. Indexed like a matrix: ``vectors[rows]``."""
+
+    def __init__(self, codes: np.ndarray, scales: np.ndarray) -> None:
+        if codes.shape != (len(scales), DIMENSIONS) or codes.dtype != np.int8:
+            raise ValueError(f"vectors of shape {codes.shape}, {len(scales)} scales")
+        self.codes = codes
+        self.scales = np.asarray(scales, dtype=np.float32)
+
+    @classmethod
+    def of(cls, matrix: np.ndarray) -> QuantisedVectors:
+        scales = np.abs(matrix).max(axis=1) / 127 if len(matrix) else np.zeros(0, np.float32)
+        safe = np.where(scales > 0, scales, 1)[:, None]
+        codes = np.clip(np.rint(matrix / safe), -127, 127).astype(np.int8)
+        return cls(codes, scales.astype(np.float32))
+
+    @classmethod
+    def join(cls, parts: Sequence[QuantisedVectors]) -> QuantisedVectors:
+        return cls(
+            np.concatenate([p.codes for p in parts]), np.concatenate([p.scales for p in parts])
+        )
+
+    def __len__(self) -> int:
+        return len(self.scales)
+
+    def __getitem__(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
+        """The float32 vectors of ``rows`` (a list or an integer array), in that order."""
+        rows = np.asarray(rows, dtype=np.int64)
+        return self.codes[rows].astype(np.float32) * self.scales[rows, None]
+
+    def take(self, rows: np.ndarray) -> QuantisedVectors:
+        """These rows alone, as stored (no rounding again)."""
+        return QuantisedVectors(self.codes[rows], self.scales[rows])
+
+
+def embed_all(texts: Sequence[str], workers: int = 1) -> QuantisedVectors:
+    """Every text's vector, embedded in ``workers`` helper processes (a prebuilt index's
+    build: about 3 ms a passage on one core)."""
+    order = np.argsort([len(t) for t in texts], kind="stable")
+    shares = [order[i::workers] for i in range(max(1, workers))]
+    pending = [encode_elsewhere([texts[i] for i in share]) for share in shares if len(share)]
+    codes = np.zeros((len(texts), DIMENSIONS), dtype=np.int8)
+    scales = np.zeros(len(texts), dtype=np.float32)
+    for share, result in zip((s for s in shares if len(s)), pending, strict=True):
+        part = QuantisedVectors.of(result())
+        codes[share], scales[share] = part.codes, part.scales
+    return QuantisedVectors(codes, scales)
 
 
 # Matrices of recently embedded corpora, by their texts: an app built again over the same

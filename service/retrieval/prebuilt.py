@@ -11,6 +11,9 @@ analysing the corpus. The folder holds:
 * ``bm25/``: the bm25s index, memory-mapped when loaded (only the postings a claim
   needs are read from disk).
 * ``tables.npz``: passage offsets and what lazy analysis needs of each passage.
+* ``vectors.npy``, ``vector_scales.npy``: every passage's sentence vector (int8, a scale per
+  row), memory-mapped when loaded, so no check waits for a passage to be embedded. The
+  manifest names the embedding model they came from; another model stops start-up.
 * ``state.pickle``: the documents, the lexicon with the people learned from the corpus,
   the speller's vocabulary and the key weights. Pickle runs code when loaded, so load only
   an index you built.
@@ -36,15 +39,19 @@ import numpy as np
 
 from service.engine.checker import FactChecker
 from service.engine.corpus import CorpusError, load_corpus
+from service.engine.embedding import model_fingerprint
 from service.engine.lexicon import DATA_DIR
 from service.engine.model import Corpus, PassageTable
+from service.engine.vectors import QuantisedVectors, embed_all
 from service.retrieval.index import PassageIndex, PassageTables
 
-FORMAT = 2
+# 3: the passages' sentence vectors are part of the index.
+FORMAT = 3
 MANIFEST = "manifest.json"
 BM25_DIR = "bm25"
 TABLES = "tables.npz"
 STATE = "state.pickle"
+VECTORS, SCALES = "vectors.npy", "vector_scales.npy"
 ARRAYS = ("doc", "start", "end", "person", "party", "entity_first", "entity_keys")
 
 
@@ -86,8 +93,11 @@ def _digest(*folders: Path) -> str:
     return digest.hexdigest()
 
 
-def save(checker: FactChecker, out: Path, corpus_fingerprint: str) -> None:
-    """Write ``checker``'s corpus, lexicon and index to the folder ``out``."""
+def save(
+    checker: FactChecker, out: Path, corpus_fingerprint: str, vectors: QuantisedVectors
+) -> None:
+    """Write ``checker``'s corpus, lexicon and index, and the passages' ``vectors``, to the
+    folder ``out``."""
     index, passages = checker.index, checker.corpus.passages
     tables = index.tables
     arrays = {
@@ -107,11 +117,16 @@ def save(checker: FactChecker, out: Path, corpus_fingerprint: str) -> None:
         "names": tables.names,
         "corpus_names": checker.names,
     }
-    write(out, index.bm25, arrays, state, corpus_fingerprint)
+    write(out, index.bm25, arrays, state, vectors, corpus_fingerprint)
 
 
 def write(
-    out: Path, bm25: bm25s.BM25, arrays: dict[str, np.ndarray], state: dict, stamp: str
+    out: Path,
+    bm25: bm25s.BM25,
+    arrays: dict[str, np.ndarray],
+    state: dict,
+    vectors: QuantisedVectors,
+    stamp: str,
 ) -> None:
     """Write an index's parts to ``out``, the manifest last.
 
@@ -124,6 +139,8 @@ def write(
     try:
         bm25.save(str(aside / BM25_DIR))
         np.savez(aside / TABLES, **arrays)
+        np.save(aside / VECTORS, vectors.codes)
+        np.save(aside / SCALES, vectors.scales)
         with (aside / STATE).open("wb") as handle:
             pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
         for file in sorted(p for p in aside.rglob("*") if p.is_file()):
@@ -142,6 +159,7 @@ def write_manifest(out: Path, stamp: str, documents: int, passages: int) -> None
         "format": FORMAT,
         "fingerprint": stamp,
         "data_fingerprint": data_fingerprint(),
+        "embedding_fingerprint": model_fingerprint(),
         "documents": documents,
         "passages": passages,
     }
@@ -164,6 +182,7 @@ def load(index_dir: Path, corpus_dir: Path, data_dir: Path = DATA_DIR) -> FactCh
             f" --corpus {corpus_dir} --out {index_dir}"
         )
     state, arrays, bm25 = read_parts(index_dir)
+    vectors = read_vectors(index_dir, len(arrays["doc"]))
     documents = state["documents"]
     passages = PassageTable(documents, arrays["doc"], arrays["start"], arrays["end"])
     corpus = Corpus(documents, passages)
@@ -177,7 +196,12 @@ def load(index_dir: Path, corpus_dir: Path, data_dir: Path = DATA_DIR) -> FactCh
     lexicon = state["lexicon"]
     index = PassageIndex(corpus, lexicon, bm25=bm25, idf=state["idf"], tables=tables)
     return FactChecker(
-        corpus, lexicon=lexicon, index=index, speller=state["speller"], names=state["corpus_names"]
+        corpus,
+        lexicon=lexicon,
+        index=index,
+        speller=state["speller"],
+        names=state["corpus_names"],
+        vectors=vectors,
     )
 
 
@@ -194,13 +218,34 @@ def read_parts(index_dir: Path) -> tuple[dict, dict[str, np.ndarray], bm25s.BM25
     return state, arrays, bm25
 
 
+def read_vectors(index_dir: Path, passages: int) -> QuantisedVectors:
+    """The passages' vectors of the index in ``index_dir`` (the codes memory-mapped: the
+    workers share one copy, read from disk as claims need them)."""
+    try:
+        codes = np.load(index_dir / VECTORS, mmap_mode="r")
+        vectors = QuantisedVectors(codes, np.load(index_dir / SCALES))
+    except (OSError, ValueError) as exc:
+        raise PrebuiltIndexError(f"{index_dir}: unreadable passage vectors: {exc}") from exc
+    if len(vectors) != passages:
+        raise PrebuiltIndexError(
+            f"{index_dir}: {len(vectors)} passage vectors for {passages} passages; rebuild it"
+        )
+    return vectors
+
+
 def manifest_of(index_dir: Path) -> dict:
-    """The manifest of ``index_dir``, of the format this service reads."""
+    """The manifest of ``index_dir``, of the format this service reads, its vectors made by
+    the embedding model installed."""
     manifest = _read_manifest(index_dir)
     if manifest.get("format") != FORMAT:
         raise PrebuiltIndexError(
             f"{index_dir}: index format {manifest.get('format')!r}, this service reads {FORMAT};"
             " rebuild it"
+        )
+    if manifest.get("embedding_fingerprint") != model_fingerprint():
+        raise PrebuiltIndexError(
+            f"{index_dir}: its passage vectors come from another embedding model than the one"
+            " installed; rebuild it"
         )
     return manifest
 
@@ -233,14 +278,26 @@ def build(
         corpus, build=PassageIndex.build, data_dir=data_dir, workers=workers
     )
     analysed = time.perf_counter()
-    save(checker, out, stamp)
+    if checker.vectors.matrix is not None:  # a small corpus, embedded while it was analysed
+        vectors = QuantisedVectors.of(np.asarray(checker.vectors.matrix))
+    else:
+        vectors = embed_passages(corpus.passages, workers)
+    embedded = time.perf_counter()
+    save(checker, out, stamp, vectors)
     return {
         "documents": len(corpus.documents),
         "passages": len(corpus.passages),
         "load_s": loaded - started,
         "analyse_s": analysed - loaded,
-        "save_s": time.perf_counter() - analysed,
+        "embed_s": embedded - analysed,
+        "save_s": time.perf_counter() - embedded,
     }
+
+
+def embed_passages(passages: PassageTable, workers: int) -> QuantisedVectors:
+    """Every passage's vector, in ``workers`` processes."""
+    print(f"embedding {len(passages):,} passages in {workers} processes…", file=sys.stderr)
+    return embed_all([passages[i].text for i in range(len(passages))], workers)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -259,7 +316,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--workers",
         type=int,
         default=os.cpu_count() or 1,
-        help="processes that analyse passages (default: one per core, %(default)s here)",
+        help="processes that analyse and embed passages (default: one per core, %(default)s here)",
     )
     args = parser.parse_args(argv)
     if args.workers < 1:
@@ -274,7 +331,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             said = (
                 f"{args.out}: {figures['documents']:,} documents, {figures['passages']:,}"
                 f" passages; read {figures['load_s']:.1f} s, analysed"
-                f" {figures['analyse_s']:.1f} s, saved {figures['save_s']:.1f} s"
+                f" {figures['analyse_s']:.1f} s, embedded {figures['embed_s']:.1f} s, saved"
+                f" {figures['save_s']:.1f} s"
             )
     except (CorpusError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -14,12 +14,15 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 import requests
 from flask import Flask
 from serving import SEEDS, clean_env, free_port, gunicorn_server
 
+from service.engine import vectors as vectors_module
 from service.engine.corpus import CorpusError
+from service.engine.vectors import QuantisedVectors
 from service.retrieval import index as index_module
 from service.retrieval import prebuilt
 
@@ -106,6 +109,11 @@ def _changed_corpus(tmp_path: Path) -> Path:
     return corpus
 
 
+def _drop_a_vector(index: Path) -> None:
+    np.save(index / prebuilt.VECTORS, np.load(index / prebuilt.VECTORS)[:-1])
+    np.save(index / prebuilt.SCALES, np.load(index / prebuilt.SCALES)[:-1])
+
+
 # (what is wrong, how to make it so, what the message must say)
 BROKEN = [
     ("corpus changed", None, "built from other texts"),
@@ -116,6 +124,13 @@ BROKEN = [
     ("state truncated", lambda i: (i / "state.pickle").write_bytes(b"\x80"), "unreadable index"),
     ("tables missing", lambda i: (i / "tables.npz").unlink(), "unreadable index"),
     ("bm25 missing", lambda i: shutil.rmtree(i / "bm25"), "unreadable index"),
+    ("vectors missing", lambda i: (i / prebuilt.VECTORS).unlink(), "unreadable passage vectors"),
+    ("a vector short", _drop_a_vector, "114 passage vectors for 115 passages"),
+    (
+        "vectors of another model",
+        lambda i: _edit_manifest(i, embedding_fingerprint="0" * 64),
+        "another embedding model",
+    ),
 ]
 
 
@@ -137,6 +152,50 @@ def test_an_unusable_index_stops_start_up_naming_it(
     with pytest.raises(CorpusError, match=message) as raised:
         make_app(FACTCHECK_INDEX=index, FACTCHECK_CORPUS=corpus)
     assert str(index) in str(raised.value)
+
+
+@pytest.fixture(scope="module")
+def built_large(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeds built as a corpus too large to embed at start-up: the build embeds every
+    passage itself, in two helper processes."""
+    out = tmp_path_factory.mktemp("prebuilt-large") / "index"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(vectors_module, "EAGER_PASSAGES", 0)
+        prebuilt.build(SEEDS, out, workers=2)
+    return out
+
+
+@pytest.mark.parametrize("which", ["small", "large"])
+def test_the_index_holds_every_passages_vector(
+    which: str, built: Path, built_large: Path, app: Flask
+) -> None:
+    """One vector per passage, in passage order, as the embedder makes it up to int8
+    rounding: its cosine with the float32 vector, and its dot product with a claim's."""
+    stored = prebuilt.load(built if which == "small" else built_large, SEEDS).vectors.matrix
+    analysed = app.extensions["factcheck"].vectors
+    exact = np.asarray(analysed.matrix)
+    assert isinstance(stored, QuantisedVectors) and len(stored) == len(exact) == 115
+    rows = stored[list(range(115))]
+    cosines = (rows * exact).sum(axis=1) / np.linalg.norm(rows, axis=1)
+    assert cosines.min() > 0.999
+    claim = analysed.claim(CLAIMS[0])
+    assert np.abs(rows @ claim - exact @ claim).max() < 0.005
+
+
+def test_a_loaded_index_embeds_claims_only(
+    built_large: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Checks against a large index never wait for a passage to be embedded."""
+    monkeypatch.setattr(vectors_module, "EAGER_PASSAGES", 0)
+    checker = prebuilt.load(built_large, SEEDS)
+    embedded: list[str] = []
+    encode = checker.vectors._embedder.encode
+    monkeypatch.setattr(
+        checker.vectors._embedder, "encode", lambda texts: embedded.extend(texts) or encode(texts)
+    )
+    for claim in CLAIMS:
+        checker.check(claim)
+    assert set(embedded) == set(CLAIMS)
 
 
 def test_a_missing_index_folder_stops_start_up(tmp_path: Path, make_app: Callable[..., Flask]):

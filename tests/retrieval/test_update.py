@@ -94,6 +94,10 @@ def test_an_update_scores_like_a_full_build(updated: tuple[Path, Path, Path]) ->
     for row in range(len(built.corpus.passages)):
         assert merged.index.tables.entities(row) == built.index.tables.entities(row)
         assert merged.index.tables.context(row, None) == built.index.tables.context(row, None)
+    # The kept rows' vectors moved with their passages; the new report's were embedded.
+    rows = list(range(len(built.corpus.passages)))
+    assert len(merged.vectors.matrix) == len(rows)
+    assert np.abs(merged.vectors.matrix[rows] - built.vectors.matrix[rows]).max() < 0.01
 
 
 @pytest.mark.xfail(reason=SEED_REGRESSION, strict=False)
