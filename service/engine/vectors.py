@@ -2,7 +2,7 @@
 
 A small corpus is embedded whole at start-up (in a helper process, see
 ``embedding.encode_elsewhere``), before gunicorn forks, so every worker shares the matrix.
-A large one is embedded when its prebuilt index is built (:func:`embed_all`; about 3 ms a
+A large one is embedded when its prebuilt index is built (:func:`embed_all`; about 6 ms a
 passage on one core) and its vectors saved with the index as :class:`QuantisedVectors`,
 memory-mapped when loaded. A large corpus started without an index would take hours to
 embed, so its passages are embedded when a claim first retrieves them and kept in a bounded
@@ -115,7 +115,7 @@ class QuantisedVectors:
 
 def embed_all(texts: Sequence[str], workers: int = 1) -> QuantisedVectors:
     """Every text's vector, embedded in ``workers`` helper processes (a prebuilt index's
-    build: about 3 ms a passage on one core)."""
+    build: about 6 ms a passage on one core)."""
     order = np.argsort([len(t) for t in texts], kind="stable")
     shares = [order[i::workers] for i in range(max(1, workers))]
     pending = [encode_elsewhere([texts[i] for i in share]) for share in shares if len(share)]

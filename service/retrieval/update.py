@@ -3,7 +3,7 @@
 ``python -m service.retrieval.prebuilt --update --corpus DIR --out INDEX`` reads the corpus
 (every file is read and checked, as at start-up: seconds), compares its documents with
 those the index holds, analyses and embeds the added and changed ones alone (the costly
-part: about 3 ms a passage) and merges them with the index's rows for the unchanged ones,
+part: about 6 ms a passage) and merges them with the index's rows for the unchanged ones,
 dropping the rows of removed and changed reports. The result is an ordinary index, written
 file by file beside the old one (a server memory-mapping the old postings is never
 disturbed).
