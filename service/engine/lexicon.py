@@ -10,7 +10,6 @@ from pathlib import Path
 from service.engine.text import Token, fold, stem, tokenize
 
 DATA_DIR = Path(__file__).parent / "data"
-MAX_PHRASE = 5
 
 
 def phrase_key(text: str) -> tuple[str, ...]:
