@@ -146,6 +146,12 @@ LOST_THIS_ROUND = {
     # The model also reads the first filing's "more than 100,000 creditors", as supporting.
     "According to FTX's latest court filing, the exchange owes money to just over 100,000 "
     "creditors",
+    # Lost with the model retrained on 20,160 claims: it also reads "The letter of intent ...
+    # does not cover FTX US" as refuting (0.57), and the verdict turns refuted (0.45).
+    "Binance signed a non-binding letter of intent to take over FTX.com",
+    # The verdict holds (refuted), on another passage ("Messi scored from the penalty spot");
+    # the pinned "four of them penalties" passage is now read as neutral.
+    "None of Messi's seven goals at the tournament came from the penalty spot",
 }
 
 
