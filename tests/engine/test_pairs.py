@@ -137,15 +137,9 @@ PAIRS = [
 # (docs/VERDICT.md), but these were lost. Kept, and marked, so a change that wins them back
 # is seen too.
 LOST_THIS_ROUND = {
-    # The model reads both "$84" passages half supporting, half refuting (0.41 / 0.50), and
-    # without the retrieval score their relevance falls to 0.2: not_enough_info.
-    "FTT hit its record high of roughly $84 in September 2022",
     # The verdict holds (supported); the deciding passage's support is 0.42 against 0.48
     # neutral, so it is shown as neutral.
     "Esther Goerge dissented because she favored a smaller, half-point increase",
-    # The model also reads the first filing's "more than 100,000 creditors", as supporting.
-    "According to FTX's latest court filing, the exchange owes money to just over 100,000 "
-    "creditors",
     # Lost with the model retrained on 20,160 claims: it also reads "The letter of intent ...
     # does not cover FTX US" as refuting (0.57), and the verdict turns refuted (0.45).
     "Binance signed a non-binding letter of intent to take over FTX.com",

@@ -18,11 +18,6 @@ from service import create_app
 from service.retrieval import prebuilt
 from service.web.reload import refresh
 
-# The stance model's engine answers these seed-corpus claims not_enough_info where the rule
-# engine answered them right (issue 16's closing note): a known regression, kept visible.
-SEED_REGRESSION = "seed-corpus verdict regressed with the stance model (issue 16 note)"
-
-
 NEW_ID = "900_update_report"
 NEW_REPORT = """The Jermuk reservoir dam was repaired by 347 engineers of the Armenian Ministry of \
 Emergency Situations, the ministry said on Tuesday.
@@ -100,7 +95,6 @@ def test_an_update_scores_like_a_full_build(updated: tuple[Path, Path, Path]) ->
     assert np.abs(merged.vectors.matrix[rows] - built.vectors.matrix[rows]).max() < 0.01
 
 
-@pytest.mark.xfail(reason=SEED_REGRESSION, strict=False)
 def test_an_updated_index_serves_the_new_report(updated: tuple[Path, Path, Path]) -> None:
     corpus, out, _ = updated
     app: Flask = create_app({"FACTCHECK_CORPUS": corpus, "FACTCHECK_INDEX": out})

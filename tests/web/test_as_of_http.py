@@ -42,8 +42,8 @@ def assert_known_then(result: dict[str, Any], as_of: str) -> None:
         pytest.param("2022-09-13", "refuted", marks=REGRESSED),  # 49 soldiers reported
         # 105 soldiers reported; the 135 report is of 09-16
         pytest.param("2022-09-14", "refuted", marks=REGRESSED),
-        pytest.param("2022-09-16", "supported", marks=REGRESSED),
-        pytest.param("2030-01-01", "supported", marks=REGRESSED),
+        ("2022-09-16", "supported"),
+        ("2030-01-01", "supported"),
     ],
 )
 def test_check_as_of(client: FlaskClient, as_of: str, verdict: str) -> None:
@@ -55,7 +55,6 @@ def test_check_as_of(client: FlaskClient, as_of: str, verdict: str) -> None:
         assert result["evidence"] == []
 
 
-@pytest.mark.xfail(reason=SEED_REGRESSION, strict=False)
 def test_without_as_of_nothing_changes(client: FlaskClient) -> None:
     plain = post(client, CHECK, {"claim": TOLL})
     assert plain["verdict"] == "supported" and plain["notes"] == []

@@ -18,9 +18,6 @@ from referencing.jsonschema import DRAFT202012
 from service.web.config import Config, ConfigError
 
 CHECK, REVIEW = "/v1/check", "/v1/review"
-# The stance model's engine answers these seed-corpus claims not_enough_info where the rule
-# engine answered them right (issue 16's closing note): a known regression, kept visible.
-SEED_REGRESSION = "seed-corpus verdict regressed with the stance model (issue 16 note)"
 
 
 SUPPORTED = "Russia keeps about 2,000 peacekeepers in the region."
@@ -67,7 +64,7 @@ def claim_review(client: FlaskClient, claim: str, how: str, **body: Any) -> dict
     "claim",
     [
         SUPPORTED,
-        pytest.param(REFUTED, marks=pytest.mark.xfail(reason=SEED_REGRESSION, strict=False)),
+        REFUTED,
         UNKNOWN,
     ],
     ids=["supported", "refuted", "nei"],
@@ -133,7 +130,6 @@ def test_review_settings_defaults() -> None:
     assert config.author_url is None
 
 
-@pytest.mark.xfail(reason=SEED_REGRESSION, strict=False)
 def test_review_as_claimreview_graph(client: FlaskClient, schema_of: Callable) -> None:
     text = f"{SUPPORTED} What next?\n{REFUTED}"
     for kwargs in ({"headers": {"Accept": LD}}, {"query_string": {"format": "claimreview"}}):
@@ -159,7 +155,6 @@ def plain(client: FlaskClient, path: str, body: dict[str, Any], how: str) -> lis
     return text.splitlines()
 
 
-@pytest.mark.xfail(reason=SEED_REGRESSION, strict=False)
 @pytest.mark.parametrize("how", ["accept", "format"])
 def test_check_as_plain_text(client: FlaskClient, how: str) -> None:
     result = client.post(CHECK, json={"claim": REFUTED, "top_k": 3}).get_json()
@@ -181,7 +176,6 @@ def test_plain_text_without_decisive_passage(client: FlaskClient) -> None:
     assert lines[2] == "  (no passage supports or refutes the claim)"
 
 
-@pytest.mark.xfail(reason=SEED_REGRESSION, strict=False)
 @pytest.mark.parametrize("how", ["accept", "format"])
 def test_review_as_plain_text(client: FlaskClient, how: str) -> None:
     text = f"{SUPPORTED} What next?\n{REFUTED}"

@@ -21,11 +21,6 @@ from serving import gunicorn_server
 
 from service.web.logs import JsonFormatter, RequestIdFilter
 
-# The stance model's engine answers these seed-corpus claims not_enough_info where the rule
-# engine answered them right (issue 16's closing note): a known regression, kept visible.
-SEED_REGRESSION = "seed-corpus verdict regressed with the stance model (issue 16 note)"
-
-
 CLAIM = "Armenia lost 300 soldiers in the clashes."
 
 
@@ -110,7 +105,6 @@ def test_json_formatter_keeps_extra_fields_and_escapes() -> None:
 # --- metrics -------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(reason=SEED_REGRESSION, strict=False)
 def test_metrics_count_requests_verdicts_and_corpus(make_app: Callable[..., Flask]) -> None:
     app = make_app()
     client = app.test_client()
