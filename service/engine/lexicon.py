@@ -10,6 +10,9 @@ from pathlib import Path
 from service.engine.text import Token, fold, stem, tokenize
 
 DATA_DIR = Path(__file__).parent / "data"
+# The files of ``DATA_DIR`` the lexicon is made from (the fitted decision and the stance
+# model live there too, but nothing built from a corpus depends on them).
+LEXICON_FILES = ("lexicon.json", "quantities.json", "entities.json")
 
 
 def phrase_key(text: str) -> tuple[str, ...]:
@@ -122,9 +125,7 @@ def _table(groups: dict[str, Iterable[str]]) -> PhraseTable:
 
 def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
     """Load ``lexicon.json``, ``quantities.json`` and ``entities.json`` from ``data_dir``."""
-    words, numbers, known = (
-        _read(data_dir / name) for name in ("lexicon.json", "quantities.json", "entities.json")
-    )
+    words, numbers, known = (_read(data_dir / name) for name in LEXICON_FILES)
     cue_names = ("negation", "denial", "modality", "dispute", "anchor_earliest")
     lexicon = Lexicon(
         stopwords=frozenset(stem(w) for w in words["stopwords"]),

@@ -40,7 +40,7 @@ import numpy as np
 from service.engine.checker import FactChecker
 from service.engine.corpus import CorpusError, load_corpus
 from service.engine.embedding import model_fingerprint
-from service.engine.lexicon import DATA_DIR
+from service.engine.lexicon import DATA_DIR, LEXICON_FILES
 from service.engine.model import Corpus, PassageTable
 from service.engine.vectors import QuantisedVectors, embed_all
 from service.retrieval.index import PassageIndex, PassageTables
@@ -75,21 +75,30 @@ class PrebuiltIndexError(CorpusError):
 
 def fingerprint(corpus_dir: Path, data_dir: Path = DATA_DIR) -> str:
     """SHA-256 of every file the corpus loader and the lexicon read, names and contents."""
-    return _digest(Path(corpus_dir), Path(data_dir))
+    return _digest(_files(Path(corpus_dir)) + _lexicon_files(Path(data_dir)))
 
 
 def data_fingerprint(data_dir: Path = DATA_DIR) -> str:
-    """SHA-256 of the lexicon's files alone: an update needs the lexicon unchanged."""
-    return _digest(Path(data_dir))
+    """SHA-256 of the lexicon's files alone: an update needs the lexicon unchanged. The
+    fitted decision and the stance model beside them are left out: the index holds nothing
+    made with them, so a refitted decision needs no rebuild."""
+    return _digest(_lexicon_files(Path(data_dir)))
 
 
-def _digest(*folders: Path) -> str:
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file())
+
+
+def _lexicon_files(data_dir: Path) -> list[Path]:
+    return [data_dir / name for name in LEXICON_FILES]
+
+
+def _digest(files: list[Path]) -> str:
     digest = hashlib.sha256(f"format {FORMAT}\n".encode())
-    for folder in folders:
-        for file in sorted(p for p in folder.iterdir() if p.is_file()):
-            digest.update(f"{folder.name}/{file.name}\n".encode())
-            with file.open("rb") as handle:
-                digest.update(hashlib.file_digest(handle, "sha256").digest())
+    for file in files:
+        digest.update(f"{file.parent.name}/{file.name}\n".encode())
+        with file.open("rb") as handle:
+            digest.update(hashlib.file_digest(handle, "sha256").digest())
     return digest.hexdigest()
 
 

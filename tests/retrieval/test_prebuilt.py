@@ -342,3 +342,26 @@ def test_an_index_built_before_the_wings_still_loads(
     assert "service.model" not in sys.modules
     checker = prebuilt.load(index, SEEDS)
     assert type(checker.corpus.documents[0]) is model.Document
+
+
+@pytest.mark.parametrize(
+    ("edited", "stale"),
+    [
+        ("lexicon.json", True),
+        ("quantities.json", True),
+        ("entities.json", True),
+        # The fitted decision is read when judging, never built into an index: refitting it
+        # must not force a newsroom to rebuild (hours at 100,000 documents).
+        ("decision.json", False),
+    ],
+)
+def test_only_the_lexicon_makes_an_index_stale(tmp_path: Path, edited: str, stale: bool) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    for file in prebuilt.DATA_DIR.iterdir():
+        if file.is_file():
+            shutil.copy(file, data / file.name)
+    before = (prebuilt.data_fingerprint(data), prebuilt.fingerprint(SEEDS, data))
+    (data / edited).write_text((data / edited).read_text(encoding="utf-8") + "\n", "utf-8")
+    after = (prebuilt.data_fingerprint(data), prebuilt.fingerprint(SEEDS, data))
+    assert (before[0] != after[0], before[1] != after[1]) == (stale, stale)
