@@ -256,7 +256,9 @@ def _shown(odds) -> list[int]:
     """Candidate indices in the order the service shows evidence (``evidence_order``)."""
     taking = [i for i, o in enumerate(odds) if o.stance.value != "neutral"]
     taking.sort(key=lambda i: -max(odds[i].supports, odds[i].refutes))
-    return taking + [i for i, o in enumerate(odds) if o.stance.value == "neutral"]
+    neutral = [i for i, o in enumerate(odds) if o.stance.value == "neutral"]
+    neutral.sort(key=lambda i: -odds[i].relevance)
+    return taking + neutral
 
 
 def load_all(

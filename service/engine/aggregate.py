@@ -78,11 +78,13 @@ def backed(verdict: Verdict, judged: list[Judged]) -> list[Judged]:
 
 
 def evidence_order(judged: list[Judged]) -> list[Judged]:
-    """Passages that support or refute first (most probable first), then neutral ones in
-    retrieval order."""
+    """Passages that support or refute first (most probable first), then neutral ones, the
+    likeliest to be about the claim first (the gold passage of a claim judged neutral is
+    more often among the first five shown than in retrieval order: docs/VERDICT.md)."""
     taking = [j for j in judged if j.stance is not Stance.NEUTRAL]
     neutral = [j for j in judged if j.stance is Stance.NEUTRAL]
     taking.sort(key=lambda j: -j.strength)
+    neutral.sort(key=lambda j: -j.odds.relevance)
     return taking + neutral
 
 
