@@ -39,6 +39,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from service.engine.aggregate import Judged, evidence_order  # noqa: E402
 from service.engine.checker import MODEL_READS, FactChecker  # noqa: E402
 from service.engine.corpus import load_corpus  # noqa: E402
 from service.engine.decision import (  # noqa: E402
@@ -253,12 +254,11 @@ def score(decision: Decision, test: list[Example]) -> dict:
 
 
 def _shown(odds) -> list[int]:
-    """Candidate indices in the order the service shows evidence (``evidence_order``)."""
-    taking = [i for i, o in enumerate(odds) if o.stance.value != "neutral"]
-    taking.sort(key=lambda i: -max(odds[i].supports, odds[i].refutes))
-    neutral = [i for i, o in enumerate(odds) if o.stance.value == "neutral"]
-    neutral.sort(key=lambda i: -odds[i].relevance)
-    return taking + neutral
+    """Candidate indices in the order the service shows evidence (``evidence_order`` itself,
+    on the candidates' odds)."""
+    judged = [Judged(hit=None, odds=o, signals=[], features={}) for o in odds]
+    index = {id(j): i for i, j in enumerate(judged)}
+    return [index[id(j)] for j in evidence_order(judged)]
 
 
 def load_all(
